@@ -1,0 +1,84 @@
+"""The connector: onboard farming households, publish to postal marketplaces, get farmers paid.
+
+`create_app` wires configuration, extensions, blueprints and error handlers. It opens no
+connection and changes no schema (migrations run with `flask db upgrade`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from connector.config import PROJECT_ROOT, load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from connector import i18n
+    from connector.auth import sessions
+    from connector.errors import register_error_handlers
+    from connector.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    sessions.init_app(app, login_manager)
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    register_error_handlers(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from connector.admin_units.api import blp as admin_units_api
+    from connector.api.docs import bp as api_docs
+    from connector.auth.api import blp as auth_api
+    from connector.auth.views import bp as auth_pages
+    from connector.extensions import api, csrf
+    from connector.health import bp as health
+    from connector.home.views import bp as home_pages
+
+    app.register_blueprint(health)
+    app.register_blueprint(api_docs)
+    app.register_blueprint(auth_pages)
+    app.register_blueprint(home_pages)
+    # The API authenticates with bearer tokens, not cookies, so form CSRF tokens do not apply.
+    for blueprint in (auth_api, admin_units_api):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
+
+
+def _register_cli(app: Flask) -> None:
+    from connector.admin_units.cli import admin_units_cli
+    from connector.auth.cli import users_cli
+    from connector.jobs.cli import jobs_cli
+    from connector.seed import seed_cli
+
+    for group in (users_cli, admin_units_cli, jobs_cli, seed_cli):
+        app.cli.add_command(group)

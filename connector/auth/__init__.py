@@ -1,0 +1,1 @@
+"""Staff accounts, roles and areas; page sessions and API bearer tokens."""

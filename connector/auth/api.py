@@ -1,0 +1,41 @@
+"""API tokens: sign in for a bearer token, revoke it."""
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from connector.auth import services
+from connector.auth.schemas import TokenRequestSchema, TokenSchema
+from connector.auth.sessions import api_auth
+from connector.extensions import db, limiter
+
+blp = Blueprint("auth_api", __name__, url_prefix="/auth", description="Sign in for an API token")
+
+
+def _failed(response) -> bool:
+    return response.status_code in (401, 422)
+
+
+@blp.route("/token")
+class TokenResource(MethodView):
+    decorators = [
+        limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed)
+    ]
+
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(201, TokenSchema)
+    def post(self, credentials):
+        """Exchange a username and password for a bearer token that expires."""
+        user = services.authenticate(credentials["username"], credentials["password"])
+        plain, token = services.issue_token(user)
+        db.session.commit()
+        return {"token": plain, "expires_at": token.expires_at}
+
+    @blp.response(204)
+    @blp.doc(security=[{"bearerAuth": []}])
+    @api_auth()
+    def delete(self):
+        """Revoke the token used for this request (sign out of the API)."""
+        if "api_token" in g:
+            services.revoke_token(g.api_token)
+            db.session.commit()

@@ -1,0 +1,56 @@
+"""Roles, what each may do, and the area each may see."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OFFICER = "officer"
+    AGENT = "agent"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.OFFICER: _l("Provincial officer"),
+    Role.AGENT: _l("Postal agent"),
+}
+
+# Permission -> roles holding it. Features add their permissions here, next to the others, so that
+# one table answers "who may do what".
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "households.read": frozenset({Role.ADMIN, Role.OFFICER, Role.AGENT}),
+    "households.write": frozenset({Role.ADMIN, Role.AGENT}),
+    "reports.read": frozenset({Role.ADMIN, Role.OFFICER}),
+    "users.manage": frozenset({Role.ADMIN}),
+    "admin_units.read": frozenset({Role.ADMIN, Role.OFFICER, Role.AGENT}),
+}
+
+# What the home page tells each role it can do, in the order shown.
+CAPABILITIES = {
+    Role.ADMIN: [
+        _l("Manage staff accounts and roles"),
+        _l("Onboard households and products in every province"),
+        _l("Read onboarding reports for every province"),
+    ],
+    Role.OFFICER: [
+        _l("Read onboarding counts and progress for your province"),
+        _l("Export reports for the ministry"),
+    ],
+    Role.AGENT: [
+        _l("Register farming households and their products"),
+        _l("Publish products to PostMart and VoSo"),
+    ],
+}
+
+
+def has_permission(user, permission: str) -> bool:
+    return bool(user and user.is_authenticated and user.role in PERMISSIONS.get(permission, ()))
+
+
+def province_scope(user) -> str | None:
+    """The province a user is limited to, or None for an admin (every province)."""
+    return None if user.role == Role.ADMIN else user.province_code

@@ -1,0 +1,40 @@
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from connector.auth.roles import Role
+
+
+class UserCreateSchema(Schema):
+    username = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[a-z0-9][a-z0-9._-]{2,63}$",
+            error=_l("Use 3 to 64 lowercase letters, digits, dots, dashes or underscores."),
+        ),
+    )
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=10, max=128, error=_l("The password must have 10 to 128 characters.")),
+    )
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf([r.value for r in Role], error=_l("The role must be admin, officer or agent.")),
+    )
+    province_code = fields.String(load_default=None)
+    full_name = fields.String(load_default="", validate=validate.Length(max=120))
+
+    @validates_schema
+    def area_for_scoped_roles(self, data, **kwargs):
+        if data.get("role") in (Role.OFFICER, Role.AGENT) and not data.get("province_code"):
+            raise ValidationError(_l("Officers and agents need a province."), "province_code")
+
+
+class TokenRequestSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=128))
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    expires_at = fields.DateTime()

@@ -1,0 +1,30 @@
+from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask_login import current_user
+
+from connector.auth.roles import CAPABILITIES, ROLE_LABELS, Role
+from connector.auth.sessions import login_required
+from connector.auth.views import safe_next
+from connector.i18n import LANGUAGE_SESSION_KEY
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@login_required()
+def index():
+    role = Role(current_user.role)
+    return render_template(
+        "home/index.html",
+        role_label=ROLE_LABELS[role],
+        capabilities=CAPABILITIES[role],
+        province=current_user.province,
+    )
+
+
+@bp.route("/language", methods=["POST"])
+def switch_language():
+    """Remember the chosen language for this browser session (Vietnamese by default)."""
+    language = request.form.get("language")
+    if language in current_app.config["LANGUAGES"]:
+        session[LANGUAGE_SESSION_KEY] = language
+    return redirect(safe_next(request.form.get("next")))

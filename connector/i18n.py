@@ -1,0 +1,60 @@
+"""Locale selection and vi_VN formatting helpers (money, numbers, dates), also as Jinja filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import current_app, request, session
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+
+LANGUAGE_SESSION_KEY = "lang"
+
+
+def select_locale() -> str:
+    """The language the person chose (language switch), else Vietnamese."""
+    languages = current_app.config["LANGUAGES"]
+    if request:
+        chosen = session.get(LANGUAGE_SESSION_KEY)
+        if chosen in languages:
+            return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def format_vnd(amount: int | None) -> str:
+    """150000 -> "150.000 ₫" in Vietnamese (a no-break space keeps the symbol on the line).
+
+    VND has no minor unit: amounts are integers and never shown with decimals.
+    """
+    if amount is None:
+        return ""
+    return format_currency(int(amount), "VND")
+
+
+def format_number(value) -> str:
+    """1234567 -> "1.234.567" in Vietnamese."""
+    return "" if value is None else format_decimal(value)
+
+
+def format_day(value: date | datetime | None, style: str = "short") -> str:
+    """22/11/2026 in Vietnamese ('short'); 'long' gives "22 tháng 11, 2026"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "dd/MM/yyyy" if style == "short" else "long")
+    return format_date(value, "dd/MM/yyyy" if style == "short" else "long")
+
+
+def format_moment(value: datetime | None) -> str:
+    """A timestamp in Vietnam's time zone: "14:05 22/11/2026"."""
+    return "" if value is None else format_datetime(value, "HH:mm dd/MM/yyyy")
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters.update(
+        vnd=format_vnd, number=format_number, day=format_day, moment=format_moment
+    )
+    app.jinja_env.globals["current_language"] = current_language

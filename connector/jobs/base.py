@@ -1,0 +1,79 @@
+"""The job base: every job runs in a fresh app context, inside one transaction.
+
+Jobs take ids and plain values (JSON-serialised), never ORM objects. The function's result is
+committed when it returns and rolled back when it raises; RQ then applies the job's retry policy.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+from flask import Flask
+from rq import Queue, Retry, get_current_job
+from rq.serializers import JSONSerializer
+
+from connector.extensions import db
+from connector.redis_client import get_redis
+from workers.queues import ALL_QUEUES
+
+_worker_app: Flask | None = None
+_worker_app_pid: int | None = None
+
+
+def bind_worker_app(app: Flask) -> None:
+    """Called once by the worker process: jobs then reuse this app instead of building one each."""
+    global _worker_app, _worker_app_pid
+    _worker_app, _worker_app_pid = app, os.getpid()
+
+
+def _app_for_job() -> Flask:
+    global _worker_app_pid
+    if _worker_app is None:
+        from connector import create_app
+
+        bind_worker_app(create_app())
+    if _worker_app_pid != os.getpid():
+        # RQ forks a work horse per job: connections inherited from the parent must not be shared.
+        with _worker_app.app_context():
+            db.engine.dispose(close=False)
+        _worker_app_pid = os.getpid()
+    return _worker_app
+
+
+def job(queue_name: str, *, retry: Retry | None = None, timeout: int = 300):
+    """Declare a job on the queue named for its purpose (see workers/queues.py)."""
+    if queue_name not in ALL_QUEUES:
+        raise ValueError(f"unknown queue {queue_name!r}; add it to workers/queues.py")
+
+    def decorator(func):
+        @functools.wraps(func)
+        def run_in_app_context(*args, **kwargs):
+            from connector.jobs.outbox import mark_outbox_done
+
+            with _app_for_job().app_context():
+                try:
+                    result = func(*args, **kwargs)
+                    current = get_current_job()
+                    if current is not None:
+                        mark_outbox_done(current.id)
+                    db.session.commit()
+                    return result
+                except BaseException:
+                    db.session.rollback()
+                    raise
+                finally:
+                    db.session.remove()
+
+        run_in_app_context.queue_name = queue_name
+        run_in_app_context.retry = retry
+        run_in_app_context.timeout = timeout
+        run_in_app_context.import_path = f"{func.__module__}.{func.__qualname__}"
+        return run_in_app_context
+
+    return decorator
+
+
+def queue_for(name: str) -> Queue:
+    """The RQ queue `name` on the app's Redis, with the JSON serializer every worker uses."""
+    return Queue(name, connection=get_redis(), serializer=JSONSerializer)

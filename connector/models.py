@@ -1,0 +1,7 @@
+"""Every model, imported in one place so that Alembic's autogenerate sees the whole schema."""
+
+from connector.admin_units.models import Commune, Province
+from connector.auth.models import ApiToken, User
+from connector.jobs.outbox import OutboxJob
+
+__all__ = ["Province", "Commune", "User", "ApiToken", "OutboxJob"]

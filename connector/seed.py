@@ -1,0 +1,59 @@
+"""`flask --app connector seed demo`: demo staff for one province (idempotent, never in production)."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from connector.admin_units.models import Province
+from connector.admin_units.services import sync_admin_units
+from connector.auth.models import User
+from connector.auth.services import create_user
+from connector.extensions import db
+
+DEMO_PROVINCE = "44"  # Quảng Trị (2025 code), the province DOMAIN.md uses as its example
+DEMO_USERS = (
+    # username, password, role, province, full name
+    ("admin.demo", "demo-admin-2025", "admin", None, "Quản trị Demo"),
+    ("canbo.quangtri", "demo-canbo-2025", "officer", DEMO_PROVINCE, "Trần Thị Cán Bộ"),
+    ("buudien.hailang", "demo-buudien-2025", "agent", DEMO_PROVINCE, "Nguyễn Văn Bưu Điện"),
+)
+
+
+def seed_demo() -> list[tuple[str, str, str]]:
+    """Create (or reset) the demo staff; returns (username, password, role) for each."""
+    if db.session.get(Province, DEMO_PROVINCE) is None:
+        sync_admin_units()
+    logins = []
+    for username, password, role, province, full_name in DEMO_USERS:
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            create_user(username=username, password=password, role=role,
+                        province_code=province, full_name=full_name)
+        else:  # same state on every run: the printed logins always work
+            user.password_hash = generate_password_hash(password)
+            user.role, user.province_code, user.active = role, province, True
+        logins.append((username, password, role))
+    db.session.flush()
+    return logins
+
+
+@click.group("seed", help="Demo data.")
+def seed_cli():
+    pass
+
+
+@seed_cli.command("demo")
+@with_appcontext
+def demo_command():
+    """Create the demo staff accounts and print their logins."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("demo accounts are never created in production")
+    logins = seed_demo()
+    db.session.commit()
+    click.echo("Demo logins (province 44, Quảng Trị):")
+    for username, password, role in logins:
+        click.echo(f"  {role:<8} {username:<17} {password}")

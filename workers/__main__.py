@@ -1,0 +1,3 @@
+from workers.run import main
+
+raise SystemExit(main())

@@ -1,0 +1,90 @@
+"""Start an RQ worker with the connector's app bound, plus the outbox dispatcher.
+
+    python -m workers [--burst] [--queues publishing,orders]
+
+The app is built once per worker process; each job gets a fresh app context from the job base.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import threading
+import time
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Worker
+from rq.serializers import JSONSerializer
+
+from workers.queues import ALL_QUEUES
+
+log = logging.getLogger("workers")
+DISPATCH_EVERY_SECONDS = 15
+
+
+def wait_for_redis(url: str, timeout: float = 20.0) -> Redis:
+    """The dev runner starts redis-server beside the worker: give it a moment to listen."""
+    connection = Redis.from_url(url, socket_connect_timeout=2)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection.ping()
+            return connection
+        except RedisError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def dispatch_once(app) -> int:
+    from connector.extensions import db
+    from connector.jobs import dispatch_outbox
+
+    with app.app_context():
+        try:
+            pushed = dispatch_outbox()
+            db.session.commit()
+            return pushed
+        except Exception:
+            db.session.rollback()
+            log.exception("Outbox dispatch failed; will try again")
+            return 0
+        finally:
+            db.session.remove()
+
+
+def _dispatch_forever(app, stop: threading.Event) -> None:
+    while not stop.wait(DISPATCH_EVERY_SECONDS):
+        dispatch_once(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m workers", description=__doc__)
+    parser.add_argument("--burst", action="store_true", help="run the queued jobs, then exit")
+    parser.add_argument("--queues", default=",".join(ALL_QUEUES), help="comma-separated queue names")
+    options = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+    from connector import create_app
+    from connector.jobs.base import bind_worker_app
+
+    app = create_app()
+    bind_worker_app(app)
+    connection = wait_for_redis(app.config["REDIS_URL"])
+    queue_names = [name.strip() for name in options.queues.split(",") if name.strip()]
+    unknown = set(queue_names) - set(ALL_QUEUES)
+    if unknown:
+        parser.error(f"unknown queues: {', '.join(sorted(unknown))}")
+    queues = [Queue(name, connection=connection, serializer=JSONSerializer) for name in queue_names]
+
+    dispatch_once(app)  # send what was left behind while no worker ran
+    stop = threading.Event()
+    if not options.burst:
+        threading.Thread(target=_dispatch_forever, args=(app, stop), daemon=True, name="outbox").start()
+    worker = Worker(queues, connection=connection, serializer=JSONSerializer)
+    try:
+        worker.work(burst=options.burst, with_scheduler=not options.burst)
+    finally:
+        stop.set()
+    return 0
