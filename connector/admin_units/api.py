@@ -22,9 +22,10 @@ SECURITY = [{"bearerAuth": []}]
 
 @blp.route("/provinces")
 class Provinces(MethodView):
+    decorators = [api_auth("admin_units.read")]
+
     @blp.doc(security=SECURITY)
     @blp.response(200, ProvinceSchema(many=True))
-    @api_auth("admin_units.read")
     def get(self):
         """The 34 provinces and cities, by code."""
         return services.list_provinces()
@@ -32,9 +33,10 @@ class Provinces(MethodView):
 
 @blp.route("/provinces/<code>/communes")
 class ProvinceCommunes(MethodView):
+    decorators = [api_auth("admin_units.read")]
+
     @blp.doc(security=SECURITY)
     @blp.response(200, CommuneSchema(many=True))
-    @api_auth("admin_units.read")
     def get(self, code):
         """The communes, wards and special zones of one province. Unknown code: 422."""
         return services.list_communes(code)
@@ -42,10 +44,11 @@ class ProvinceCommunes(MethodView):
 
 @blp.route("/communes")
 class CommuneSearch(MethodView):
+    decorators = [api_auth("admin_units.read")]
+
     @blp.doc(security=SECURITY)
     @blp.arguments(CommuneSearchArgsSchema, location="query")
     @blp.response(200, CommuneSchema(many=True))
-    @api_auth("admin_units.read")
     def get(self, args):
         """Find communes by name, ignoring diacritics and case ("hai lang" finds "Hải Lăng")."""
         return services.search_communes(args["q"], args["province"], args["limit"])
@@ -53,9 +56,10 @@ class CommuneSearch(MethodView):
 
 @blp.route("/communes/<code>")
 class CommuneDetail(MethodView):
+    decorators = [api_auth("admin_units.read")]
+
     @blp.doc(security=SECURITY)
     @blp.response(200, CommuneSchema)
-    @api_auth("admin_units.read")
     def get(self, code):
         """One commune by its 2025 code. Unknown code: 422."""
         return services.get_commune(code, "code")
@@ -63,10 +67,11 @@ class CommuneDetail(MethodView):
 
 @blp.route("/convert")
 class LegacyConversion(MethodView):
+    decorators = [api_auth("admin_units.read")]
+
     @blp.doc(security=SECURITY)
     @blp.arguments(LegacyAddressSchema)
     @blp.response(200, ConversionSchema)
-    @api_auth("admin_units.read")
     def post(self, address):
         """Convert a pre-2025 address (province, district, commune) to today's commune."""
         return services.convert_legacy_address(address["province"], address["district"], address["commune"])

@@ -31,9 +31,9 @@ class TokenResource(MethodView):
         db.session.commit()
         return {"token": plain, "expires_at": token.expires_at}
 
+    @api_auth()
     @blp.response(204)
     @blp.doc(security=[{"bearerAuth": []}])
-    @api_auth()
     def delete(self):
         """Revoke the token used for this request (sign out of the API)."""
         if "api_token" in g:

@@ -24,7 +24,7 @@ class UserCreateSchema(Schema):
     province_code = fields.String(load_default=None)
     full_name = fields.String(load_default="", validate=validate.Length(max=120))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def area_for_scoped_roles(self, data, **kwargs):
         if data.get("role") in (Role.OFFICER, Role.AGENT) and not data.get("province_code"):
             raise ValidationError(_l("Officers and agents need a province."), "province_code")

@@ -106,3 +106,8 @@ def purge_dead_tokens(older_than: datetime) -> int:
         delete(ApiToken).where(or_(ApiToken.expires_at < older_than, ApiToken.revoked_at < older_than))
     )
     return result.rowcount
+
+
+def list_staff() -> list[User]:
+    """Every staff account, by role then username (for administrators)."""
+    return list(db.session.scalars(select(User).order_by(User.role, User.username)))

@@ -10,6 +10,8 @@ from flask_login import current_user, login_user, logout_user
 
 from connector.auth import services
 from connector.auth.forms import LoginForm
+from connector.auth.roles import ROLE_LABELS
+from connector.auth.sessions import login_required
 from connector.errors import AuthenticationFailed
 from connector.extensions import db, limiter
 from connector.i18n import LANGUAGE_SESSION_KEY
@@ -72,3 +74,10 @@ def logout():
 @bp.app_context_processor
 def inject_messages():
     return {"signed_out_message": _("You have signed out.") if request.args.get("signed_out") else None}
+
+
+@bp.route("/staff")
+@login_required("users.manage")
+def staff():
+    """Administrators: every staff account with its role and area."""
+    return render_template("auth/staff.html", users=services.list_staff(), role_labels=ROLE_LABELS)

@@ -1,7 +1,7 @@
 from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_login import current_user
 
-from connector.auth.roles import CAPABILITIES, ROLE_LABELS, Role
+from connector.auth.roles import CAPABILITIES, ROLE_LABELS, Role, has_permission
 from connector.auth.sessions import login_required
 from connector.auth.views import safe_next
 from connector.i18n import LANGUAGE_SESSION_KEY
@@ -28,3 +28,9 @@ def switch_language():
     if language in current_app.config["LANGUAGES"]:
         session[LANGUAGE_SESSION_KEY] = language
     return redirect(safe_next(request.form.get("next")))
+
+
+@bp.app_context_processor
+def permission_helper():
+    """`can("users.manage")` in templates, for the signed-in staff member."""
+    return {"can": lambda permission: has_permission(current_user, permission)}

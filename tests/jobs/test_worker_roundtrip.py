@@ -1,0 +1,54 @@
+"""A real round trip: outbox -> real redis-server -> `python -m workers` in another process -> database."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from connector.auth.jobs import purge_dead_tokens_job
+from connector.auth.models import ApiToken, User
+from connector.auth.services import create_user, issue_token
+from connector.db import utcnow
+from connector.extensions import db
+from connector.jobs import enqueue_after_commit, queue_for
+from connector.jobs.outbox import OutboxJob
+from workers.queues import MAINTENANCE
+
+
+def test_worker_runs_the_job_in_its_own_app_context_and_its_write_is_visible(app, app_config):
+    with app.app_context():
+        user = create_user(username="roundtrip", password="mat-khau-dai-du", role="admin")
+        _, dead = issue_token(user)
+        dead.expires_at = utcnow() - timedelta(days=60)
+        _, alive = issue_token(user)
+        row = enqueue_after_commit(purge_dead_tokens_job, 30)
+        db.session.commit()
+        ids = {"user": user.id, "dead": dead.id, "alive": alive.id, "row": row.id}
+        assert queue_for(MAINTENANCE).count == 1
+        db.session.remove()
+    try:
+        environment = dict(
+            os.environ,
+            DATABASE_URL=app_config["SQLALCHEMY_DATABASE_URI"],
+            REDIS_URL=app_config["REDIS_URL"],
+            SECRET_KEY=app_config["SECRET_KEY"],
+        )
+        finished = subprocess.run(
+            [sys.executable, "-m", "workers", "--burst", "--queues", MAINTENANCE],
+            env=environment, capture_output=True, text=True, timeout=120,
+        )
+        assert finished.returncode == 0, finished.stderr
+        with app.app_context():
+            remaining = set(db.session.scalars(select(ApiToken.id).where(ApiToken.user_id == ids["user"])))
+            assert remaining == {ids["alive"]}  # the expired token is gone, the live one stays
+            assert db.session.get(OutboxJob, ids["row"]).completed_at is not None
+            assert queue_for(MAINTENANCE).count == 0
+    finally:
+        with app.app_context():
+            db.session.execute(delete(OutboxJob).where(OutboxJob.id == ids["row"]))
+            db.session.execute(delete(ApiToken).where(ApiToken.user_id == ids["user"]))
+            db.session.execute(delete(User).where(User.id == ids["user"]))
+            db.session.commit()
+            db.session.remove()

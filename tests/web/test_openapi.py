@@ -1,0 +1,19 @@
+def test_openapi_document_is_generated_from_the_schemas(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    for path in ("/api/v1/auth/token", "/api/v1/admin-units/provinces",
+                 "/api/v1/admin-units/provinces/{code}/communes", "/api/v1/admin-units/communes",
+                 "/api/v1/admin-units/convert"):
+        assert path in spec["paths"], path
+    token_post = spec["paths"]["/api/v1/auth/token"]["post"]
+    schema_ref = token_post["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert schema_ref.endswith("/TokenRequest")
+    assert set(spec["components"]["schemas"]["TokenRequest"]["required"]) == {"username", "password"}
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_docs_page_lists_every_operation_without_external_assets(client):
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "Tài liệu API" in html
+    assert "POST /api/v1/auth/token" in html and "GET /api/v1/admin-units/communes" in html
+    assert "cdn" not in html.lower()
