@@ -1,0 +1,75 @@
+"""Real Chromium (Debian's package) driven by Playwright against the app served over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select
+from werkzeug.serving import make_server
+
+from connector.auth.models import ApiToken, User
+from connector.extensions import db
+from connector.seed import DEMO_USERS, seed_demo
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        message = "Chromium is not installed (Debian: apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message + ": browser tests may not skip in CI")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app on a real port, with the demo staff committed (and removed afterwards)."""
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        usernames = [username for username, *_ in DEMO_USERS]
+        ids = select(User.id).where(User.username.in_(usernames))
+        db.session.execute(delete(ApiToken).where(ApiToken.user_id.in_(ids)))
+        db.session.execute(delete(User).where(User.username.in_(usernames)))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A cheap Android phone's screen: 360x640."""
+    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
