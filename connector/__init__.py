@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.update(load_config())
+    app.json.ensure_ascii = False  # Vietnamese as UTF-8, not \u escapes: readable and smaller
     if config:
         app.config.update(config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
@@ -53,6 +54,18 @@ def _init_extensions(app: Flask) -> None:
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     register_error_handlers(app)
+    app.after_request(_end_transaction)
+
+
+def _end_transaction(response):
+    """One transaction per request: services only flush; here it commits, or rolls back on an error."""
+    from connector.extensions import db
+
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import case, select
+from sqlalchemy.orm import joinedload
 from vietnamadminunits import convert_address
 from vietnamadminunits.database import get_data
 
@@ -85,7 +86,11 @@ def search_communes(query: str, province_code: str | None = None, limit: int = 2
     that start with the query, then names containing it.
     """
     key = fold(query)
-    statement = select(Commune).where(Commune.search_key.contains(key, autoescape=True))
+    statement = (
+        select(Commune)
+        .options(joinedload(Commune.province))  # the answer names each commune's province
+        .where(Commune.search_key.contains(key, autoescape=True))
+    )
     if province_code:
         statement = statement.where(Commune.province_code == get_province(province_code, "province").code)
     rank = case(

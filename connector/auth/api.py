@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from connector.auth import services
 from connector.auth.schemas import TokenRequestSchema, TokenSchema
 from connector.auth.sessions import api_auth
-from connector.extensions import db, limiter
+from connector.extensions import limiter
 
 blp = Blueprint("auth_api", __name__, url_prefix="/auth", description="Sign in for an API token")
 
@@ -28,7 +28,6 @@ class TokenResource(MethodView):
         """Exchange a username and password for a bearer token that expires."""
         user = services.authenticate(credentials["username"], credentials["password"])
         plain, token = services.issue_token(user)
-        db.session.commit()
         return {"token": plain, "expires_at": token.expires_at}
 
     @api_auth()
@@ -38,4 +37,3 @@ class TokenResource(MethodView):
         """Revoke the token used for this request (sign out of the API)."""
         if "api_token" in g:
             services.revoke_token(g.api_token)
-            db.session.commit()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from connector.admin_units.services import get_province
@@ -20,6 +21,7 @@ from connector.errors import AuthenticationFailed, ValidationFailed
 from connector.extensions import db
 from connector.text import to_nfc
 
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 # Compared against when the username is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -78,11 +80,15 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
 
 def user_for_token(plain: str) -> tuple[User, ApiToken]:
     """The user behind a bearer token; expired, revoked or unknown tokens are refused alike."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(plain)))
+    token = db.session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == _hash_token(plain))
+    )
     now = utcnow()
     if token is None or token.revoked_at or token.expires_at <= now or not token.user.active:
         raise AuthenticationFailed(_("Your sign-in token is invalid or has expired. Sign in again."))
-    token.last_used_at = now
+    # Recorded at most every few minutes: a write on every API call would cost more than it tells.
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        token.last_used_at = now
     return token.user, token
 
 

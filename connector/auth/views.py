@@ -13,7 +13,7 @@ from connector.auth.forms import LoginForm
 from connector.auth.roles import ROLE_LABELS
 from connector.auth.sessions import login_required
 from connector.errors import AuthenticationFailed
-from connector.extensions import db, limiter
+from connector.extensions import limiter
 from connector.i18n import LANGUAGE_SESSION_KEY
 
 bp = Blueprint("auth", __name__)
@@ -52,7 +52,6 @@ def login():
             except AuthenticationFailed as failure:
                 error, status = failure.message, 401
             else:
-                db.session.commit()
                 language = session.get(LANGUAGE_SESSION_KEY)
                 session.clear()  # a fresh session on login: no fixation
                 if language:
