@@ -76,13 +76,14 @@ def _register_blueprints(app: Flask) -> None:
     from connector.extensions import api, csrf
     from connector.health import bp as health
     from connector.home.views import bp as home_pages
+    from connector.households.api import blp as households_api
 
     app.register_blueprint(health)
     app.register_blueprint(api_docs)
     app.register_blueprint(auth_pages)
     app.register_blueprint(home_pages)
     # The API authenticates with bearer tokens, not cookies, so form CSRF tokens do not apply.
-    for blueprint in (auth_api, admin_units_api):
+    for blueprint in (auth_api, admin_units_api, households_api):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 

@@ -1,7 +1,9 @@
 """Every model, imported in one place so that Alembic's autogenerate sees the whole schema."""
 
 from connector.admin_units.models import Commune, Province
+from connector.audit.models import AuditEvent
 from connector.auth.models import ApiToken, User
+from connector.households.models import Household
 from connector.jobs.outbox import OutboxJob
 
-__all__ = ["Province", "Commune", "User", "ApiToken", "OutboxJob"]
+__all__ = ["Province", "Commune", "User", "ApiToken", "OutboxJob", "AuditEvent", "Household"]

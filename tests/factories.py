@@ -36,3 +36,33 @@ def make_token(user, expires_in: timedelta | None = None) -> str:
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+HAI_LANG = "19702"  # Xã Hải Lăng, Quảng Trị (province 44)
+_phones = itertools.count(1000)
+
+
+def household_input(**overrides) -> dict:
+    """A valid household as an agent would type it (a fresh phone number each time)."""
+    data = {
+        "head_name": "Nguyễn Văn Đức",
+        "phone": f"0912 34{next(_phones):04d}",
+        "commune_code": HAI_LANG,
+        "village": "Thôn Xuân Lộc",
+        "address_line": "",
+        "main_products": "Gạo hữu cơ, tiêu",
+        "payout_bin": "970405",
+        "payout_account": "3906205123456",
+        "payout_holder": "Nguyễn Văn Đức",
+        "consent": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def make_household(user=None, **overrides):
+    from connector.households.services import create_household
+
+    user = user or make_user("agent")
+    household, _ = create_household(user, household_input(**overrides), confirm_duplicates=True)
+    return household

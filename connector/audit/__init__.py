@@ -1,0 +1,1 @@
+"""Who did what, when: every create, update, archive and import, without secrets."""

@@ -1,0 +1,1 @@
+"""Farming households (hộ sản xuất nông nghiệp): onboarding by postal agents, with consent."""

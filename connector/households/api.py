@@ -1,0 +1,118 @@
+"""/api/v1/households: create, read, update, list, archive, history (scoped like the pages)."""
+
+from flask import request
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from connector.audit.services import history
+from connector.auth.sessions import api_auth, api_user
+from connector.errors import ValidationFailed
+from connector.households import services
+from connector.households.schemas import (
+    HouseholdInputSchema,
+    HouseholdListArgsSchema,
+    HouseholdPageSchema,
+    HouseholdSchema,
+    HouseholdUpdateSchema,
+)
+
+blp = Blueprint("households_api", __name__, url_prefix="/households", description="Farming households")
+SECURITY = [{"bearerAuth": []}]
+
+
+class HouseholdCreateSchema(HouseholdInputSchema):
+    confirm_duplicates = fields.Boolean(load_default=False, metadata={
+        "description": "Save even though a household with a similar name lives in the same commune."})
+
+
+class ConversionInfoSchema(Schema):
+    province = fields.String()
+    district = fields.String(allow_none=True)
+    commune = fields.String()
+
+
+class HouseholdCreatedSchema(HouseholdSchema):
+    converted_from = fields.Nested(ConversionInfoSchema, allow_none=True)
+
+
+class AuditEventSchema(Schema):
+    action = fields.String()
+    actor = fields.Function(lambda event: event.actor.username if event.actor else None)
+    changes = fields.Dict()
+    created_at = fields.DateTime()
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed(errors={"json": [_("Send a JSON object.")]})
+    return body
+
+
+@blp.route("")
+class Households(MethodView):
+    decorators = [api_auth("households.read")]
+
+    @blp.doc(security=SECURITY)
+    @blp.arguments(HouseholdListArgsSchema, location="query")
+    @blp.response(200, HouseholdPageSchema)
+    def get(self, args):
+        """Households in your area; `q` matches names without diacritics or case, and phone digits."""
+        items, total = services.search_households(api_user(), **args)
+        return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+    @blp.doc(security=SECURITY, requestBody={"content": {"application/json": {"schema": HouseholdCreateSchema}}})
+    @blp.response(201, HouseholdCreatedSchema)
+    @blp.alt_response(409, description="Possible duplicate: resend with confirm_duplicates=true")
+    def post(self):
+        """Register a household; with `consent: true` it is active, else a draft."""
+        body = _json_body()
+        confirm = bool(body.pop("confirm_duplicates", False))
+        household, conversion = services.create_household(api_user(), body, confirm_duplicates=confirm)
+        household.converted_from = conversion["legacy"] if conversion else None
+        return household
+
+
+@blp.route("/<int:household_id>")
+class HouseholdDetail(MethodView):
+    decorators = [api_auth("households.read")]
+
+    @blp.doc(security=SECURITY)
+    @blp.response(200, HouseholdSchema)
+    def get(self, household_id):
+        """One household; another area's household answers 404."""
+        return services.get_household(api_user(), household_id)
+
+    @blp.doc(security=SECURITY, requestBody={"content": {"application/json": {"schema": HouseholdUpdateSchema}}})
+    @blp.response(200, HouseholdSchema)
+    def patch(self, household_id):
+        """Change some fields; they are validated together with the stored ones."""
+        user = api_user()
+        household = services.get_household(user, household_id, for_write=True)
+        return services.update_household(user, household, _json_body())
+
+
+@blp.route("/<int:household_id>/archive")
+class HouseholdArchive(MethodView):
+    decorators = [api_auth("households.write")]
+
+    @blp.doc(security=SECURITY)
+    @blp.response(200, HouseholdSchema)
+    def post(self, household_id):
+        """Archive a household (it is kept, with its history)."""
+        user = api_user()
+        return services.archive_household(user, services.get_household(user, household_id, for_write=True))
+
+
+@blp.route("/<int:household_id>/history")
+class HouseholdHistory(MethodView):
+    decorators = [api_auth("households.read")]
+
+    @blp.doc(security=SECURITY)
+    @blp.response(200, AuditEventSchema(many=True))
+    def get(self, household_id):
+        """Who created and changed this household, when, and what (account numbers masked)."""
+        household = services.get_household(api_user(), household_id)
+        return history("household", household.id)

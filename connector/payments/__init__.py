@@ -1,0 +1,1 @@
+"""Payments: acquirer BINs (banks and mobile money), VietQR (later issue)."""
