@@ -77,11 +77,13 @@ def _register_blueprints(app: Flask) -> None:
     from connector.health import bp as health
     from connector.home.views import bp as home_pages
     from connector.households.api import blp as households_api
+    from connector.households.views import bp as household_pages
 
     app.register_blueprint(health)
     app.register_blueprint(api_docs)
     app.register_blueprint(auth_pages)
     app.register_blueprint(home_pages)
+    app.register_blueprint(household_pages)
     # The API authenticates with bearer tokens, not cookies, so form CSRF tokens do not apply.
     for blueprint in (auth_api, admin_units_api, households_api):
         csrf.exempt(blueprint)

@@ -1,0 +1,64 @@
+/* Step-by-step forms without a framework. Without JavaScript every step simply shows at once.
+   - one fieldset at a time, Next checks the current step's required fields;
+   - the first step with a server-side error opens first;
+   - what was typed is kept in sessionStorage (not account numbers) until the form is sent,
+     so a dropped connection or a reload loses nothing;
+   - "Use this phone's location" fills lat/lon from the GPS. */
+(function () {
+  var form = document.querySelector("form.steps");
+  if (!form) return;
+  var steps = Array.prototype.slice.call(form.querySelectorAll("fieldset[data-step]"));
+  var prev = form.querySelector("[data-prev]"), next = form.querySelector("[data-next]");
+  var submit = form.querySelector("[data-submit]"), current = 0;
+  var key = "draft:" + form.dataset.draftKey;
+  var PRIVATE = ["payout_account"];  // never kept in the browser
+
+  function show(index) {
+    current = index;
+    steps.forEach(function (step, i) { step.hidden = i !== index; });
+    prev.hidden = index === 0;
+    next.hidden = index === steps.length - 1;
+    submit.hidden = index !== steps.length - 1;
+  }
+  function stepValid(step) {
+    var fields = step.querySelectorAll("input[required], select[required]");
+    for (var i = 0; i < fields.length; i++) { if (!fields[i].reportValidity()) return false; }
+    return true;
+  }
+  next.addEventListener("click", function () { if (stepValid(steps[current])) show(current + 1); });
+  prev.addEventListener("click", function () { show(current - 1); });
+
+  var failed = steps.findIndex(function (step) { return step.querySelector("[aria-invalid=true], .field-error"); });
+  var hasServerValues = form.querySelector("input[name=head_name]").value !== "";
+  if (!hasServerValues && window.sessionStorage) {
+    try {
+      var saved = JSON.parse(sessionStorage.getItem(key) || "{}");
+      Object.keys(saved).forEach(function (name) {
+        var input = form.elements[name];
+        if (input && input.type !== "checkbox" && input.type !== "hidden") input.value = saved[name];
+      });
+    } catch (e) { /* a broken draft is simply ignored */ }
+  }
+  form.addEventListener("input", function () {
+    var data = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name && el.type !== "checkbox" && el.type !== "hidden" && PRIVATE.indexOf(el.name) < 0) data[el.name] = el.value;
+    });
+    try { sessionStorage.setItem(key, JSON.stringify(data)); } catch (e) { /* storage full or off */ }
+  });
+  form.addEventListener("submit", function () { try { sessionStorage.removeItem(key); } catch (e) {} });
+
+  var gps = form.querySelector("[data-gps]"), gpsStatus = form.querySelector("[data-gps-status]");
+  if (gps && navigator.geolocation) {
+    gps.addEventListener("click", function () {
+      gpsStatus.textContent = "…";
+      navigator.geolocation.getCurrentPosition(function (position) {
+        form.elements.lat.value = position.coords.latitude.toFixed(6);
+        form.elements.lon.value = position.coords.longitude.toFixed(6);
+        gpsStatus.textContent = form.elements.lat.value + ", " + form.elements.lon.value;
+      }, function () { gpsStatus.textContent = gps.dataset.denied || ""; }, { enableHighAccuracy: true, timeout: 15000 });
+    });
+  } else if (gps) { gps.hidden = true; }
+
+  show(failed >= 0 ? failed : 0);
+})();
