@@ -73,19 +73,24 @@ def _register_blueprints(app: Flask) -> None:
     from connector.api.docs import bp as api_docs
     from connector.auth.api import blp as auth_api
     from connector.auth.views import bp as auth_pages
+    from connector.catalogue.api import blp as catalogue_api
+    from connector.catalogue.views import bp as catalogue_pages
     from connector.extensions import api, csrf
     from connector.health import bp as health
     from connector.home.views import bp as home_pages
     from connector.households.api import blp as households_api
     from connector.households.views import bp as household_pages
+    from connector.media.views import bp as media
 
     app.register_blueprint(health)
     app.register_blueprint(api_docs)
     app.register_blueprint(auth_pages)
     app.register_blueprint(home_pages)
     app.register_blueprint(household_pages)
+    app.register_blueprint(catalogue_pages)
+    app.register_blueprint(media)
     # The API authenticates with bearer tokens, not cookies, so form CSRF tokens do not apply.
-    for blueprint in (auth_api, admin_units_api, households_api):
+    for blueprint in (auth_api, admin_units_api, households_api, catalogue_api):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 

@@ -41,6 +41,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         "INSTANCE_DIR": str(instance_dir),
+        "MEDIA_ROOT": env.get("MEDIA_ROOT", str(instance_dir / "media")),
         # Locale and time: Vietnamese first, Vietnam's clock for display; UTC in the database.
         "BABEL_DEFAULT_LOCALE": env.get("DEFAULT_LOCALE", "vi"),
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Asia/Ho_Chi_Minh"),

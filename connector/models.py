@@ -3,7 +3,8 @@
 from connector.admin_units.models import Commune, Province
 from connector.audit.models import AuditEvent
 from connector.auth.models import ApiToken, User
+from connector.catalogue.models import Product, ProductPhoto
 from connector.households.models import Household
 from connector.jobs.outbox import OutboxJob
 
-__all__ = ["Province", "Commune", "User", "ApiToken", "OutboxJob", "AuditEvent", "Household"]
+__all__ = ["Province", "Commune", "User", "ApiToken", "OutboxJob", "AuditEvent", "Household", "Product", "ProductPhoto"]

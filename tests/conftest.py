@@ -95,6 +95,7 @@ def app_config(database_url, redis_url, tmp_path_factory):
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url,
         "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")),
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
     }
 
 

@@ -66,3 +66,34 @@ def make_household(user=None, **overrides):
     user = user or make_user("agent")
     household, _ = create_household(user, household_input(**overrides), confirm_duplicates=True)
     return household
+
+
+def product_input(**overrides) -> dict:
+    data = {
+        "name": "Gạo hữu cơ Hải Lăng",
+        "description": "Gạo sạch vụ đông xuân",
+        "category": "rice_grain",
+        "unit": "kg",
+        "price_vnd": 35000,
+        "stock": 200,
+        "weight_grams": 1000,
+        "lot_code": "DX-2026",
+    }
+    data.update(overrides)
+    return data
+
+
+def photo_bytes(width: int = 2400, height: int = 1800, image_format: str = "JPEG", with_gps: bool = True) -> bytes:
+    """A real photo, as a phone would send it: large, with EXIF including a GPS position."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (width, height), (120, 160, 60))
+    exif = Image.Exif()
+    exif[0x0110] = "Farmer Phone X"  # camera model
+    if with_gps:
+        exif[0x8825] = {1: "N", 2: (16.0, 41.0, 30.0), 3: "E", 4: (107.0, 12.0, 20.0)}
+    out = io.BytesIO()
+    image.save(out, image_format, exif=exif.tobytes() if image_format == "JPEG" else None)
+    return out.getvalue()

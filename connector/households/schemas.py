@@ -1,19 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from connector.api.fields import CleanedString
 from connector.households import validation
 from connector.households.models import HouseholdStatus
-
-
-class CleanedString(fields.String):
-    """A string field whose value passes through one of the `validation` cleaners."""
-
-    def __init__(self, cleaner, **kwargs):
-        super().__init__(**kwargs)
-        self.cleaner = cleaner
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return self.cleaner(super()._deserialize(value, attr, data, **kwargs))
 
 
 def _text(max_length):

@@ -1,0 +1,1 @@
+"""Products of farming households: prices in VND, stock, OCOP certification, photos."""

@@ -1,0 +1,102 @@
+"""/api/v1 products: per household list and create; read, update, archive; photos."""
+
+from flask import request
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from connector.auth.sessions import api_auth, api_user
+from connector.catalogue import services
+from connector.catalogue.schemas import PhotoSchema, ProductInputSchema, ProductSchema
+from connector.errors import ValidationFailed
+from connector.households.services import get_household
+
+blp = Blueprint("catalogue_api", __name__, url_prefix="", description="Products and photos")
+SECURITY = [{"bearerAuth": []}]
+
+
+class PhotoUploadSchema(Schema):
+    photo = fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed(errors={"json": [_("Send a JSON object.")]})
+    return body
+
+
+@blp.route("/households/<int:household_id>/products")
+class HouseholdProducts(MethodView):
+    decorators = [api_auth("households.read")]
+
+    @blp.doc(security=SECURITY)
+    @blp.response(200, ProductSchema(many=True))
+    def get(self, household_id):
+        """The household's products (archived ones left out)."""
+        return services.list_products(get_household(api_user(), household_id))
+
+    @blp.doc(security=SECURITY, requestBody={"content": {"application/json": {"schema": ProductInputSchema}}})
+    @blp.response(201, ProductSchema)
+    def post(self, household_id):
+        """Add a product (a draft until it has a photo and is set active)."""
+        return services.create_product(api_user(), household_id, _json_body())
+
+
+@blp.route("/products/<int:product_id>")
+class ProductDetail(MethodView):
+    decorators = [api_auth("households.read")]
+
+    @blp.doc(security=SECURITY)
+    @blp.response(200, ProductSchema)
+    def get(self, product_id):
+        """One product; another area's product answers 404."""
+        return services.get_product(api_user(), product_id)
+
+    @blp.doc(security=SECURITY, requestBody={"content": {"application/json": {"schema": ProductInputSchema}}})
+    @blp.response(200, ProductSchema)
+    def patch(self, product_id):
+        """Change some fields (validated together with the stored ones)."""
+        user = api_user()
+        return services.update_product(user, services.get_product(user, product_id, for_write=True), _json_body())
+
+
+@blp.route("/products/<int:product_id>/archive")
+class ProductArchive(MethodView):
+    decorators = [api_auth("households.write")]
+
+    @blp.doc(security=SECURITY)
+    @blp.response(200, ProductSchema)
+    def post(self, product_id):
+        """Archive a product."""
+        user = api_user()
+        return services.archive_product(user, services.get_product(user, product_id, for_write=True))
+
+
+@blp.route("/products/<int:product_id>/photos")
+class ProductPhotos(MethodView):
+    decorators = [api_auth("households.write")]
+
+    @blp.doc(security=SECURITY, requestBody={"content": {"multipart/form-data": {"schema": PhotoUploadSchema}}})
+    @blp.response(201, PhotoSchema)
+    def post(self, product_id):
+        """Upload one photo (JPEG, PNG or WebP up to 10 MB); EXIF is removed, the size reduced."""
+        user = api_user()
+        product = services.get_product(user, product_id, for_write=True)
+        upload = request.files.get("photo")
+        if upload is None:
+            raise ValidationFailed(errors={"photo": [_("Choose a photo.")]})
+        return services.add_photo(user, product, upload.read())
+
+
+@blp.route("/products/<int:product_id>/photos/<int:photo_id>")
+class ProductPhotoDetail(MethodView):
+    decorators = [api_auth("households.write")]
+
+    @blp.doc(security=SECURITY)
+    @blp.response(204)
+    def delete(self, product_id, photo_id):
+        """Remove a photo (a product on sale keeps at least one)."""
+        user = api_user()
+        services.delete_photo(user, services.get_product(user, product_id, for_write=True), photo_id)

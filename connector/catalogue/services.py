@@ -1,0 +1,178 @@
+"""Products and their photos. Same area rules as households; services only flush."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from connector.admin_units.services import get_province
+from connector.audit.services import record
+from connector.auth.roles import has_permission
+from connector.catalogue.models import MAX_PHOTOS, Product, ProductPhoto, ProductStatus
+from connector.catalogue.schemas import ProductInputSchema
+from connector.errors import NotFound, PermissionDenied, ValidationFailed
+from connector.extensions import db
+from connector.households.models import Household, HouseholdStatus
+from connector.households.services import get_household, scoped_households
+from connector.media.images import process_photo
+from connector.media.storage import get_storage
+from connector.text import fold
+
+AUDITED_FIELDS = tuple(ProductInputSchema().fields)
+
+
+def _load(raw: dict) -> dict:
+    try:
+        data = ProductInputSchema().load(raw)
+    except ValidationError as error:
+        raise ValidationFailed(errors=error.messages) from error
+    if data.get("ocop_province_code"):
+        get_province(data["ocop_province_code"], "ocop_province_code")
+    return data
+
+
+def _require_write(user) -> None:
+    if not has_permission(user, "households.write"):
+        raise PermissionDenied()
+
+
+def get_product(user, product_id: int, for_write: bool = False) -> Product:
+    """A product of a household in `user`'s area; otherwise "not found"."""
+    households = scoped_households(user).with_only_columns(Household.id)
+    product = db.session.scalar(
+        select(Product).where(Product.id == product_id, Product.household_id.in_(households.scalar_subquery()))
+    )
+    if product is None:
+        raise NotFound()
+    if for_write:
+        _require_write(user)
+    return product
+
+
+def list_products(household: Household, include_archived: bool = False) -> list[Product]:
+    statement = select(Product).where(Product.household_id == household.id)
+    if not include_archived:
+        statement = statement.where(Product.status != ProductStatus.ARCHIVED)
+    return list(db.session.scalars(statement.order_by(Product.id)))
+
+
+def _check_activation(product: Product) -> None:
+    if product.status != ProductStatus.ACTIVE:
+        return
+    if not product.photos:
+        raise ValidationFailed(errors={"status": [_("Add at least one photo before putting the product on sale.")]})
+    if product.household.status != HouseholdStatus.ACTIVE:
+        raise ValidationFailed(errors={"status": [_("The household must be active (with consent) first.")]})
+
+
+def _apply(product: Product, data: dict) -> None:
+    for field, value in data.items():
+        setattr(product, field, value)
+    product.name_key = fold(product.name)
+    if not product.ocop_stars:
+        product.ocop_certificate_no = product.ocop_province_code = None
+        product.ocop_issued_on = product.ocop_expires_on = None
+
+
+def create_product(user, household_id: int, raw: dict, photos: list[bytes] | None = None) -> Product:
+    """Create a product for a household in the user's area, with up to 6 photos."""
+    household = get_household(user, household_id, for_write=True)
+    if household.status == HouseholdStatus.ARCHIVED:
+        raise ValidationFailed(errors={"household": [_("An archived household cannot get new products.")]})
+    data = _load(raw)
+    photos = photos or []
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationFailed(errors={"photo": [_("At most %(n)s photos.", n=MAX_PHOTOS)]})
+    processed = [process_photo(photo) for photo in photos]  # all checked before anything is saved
+    product = Product(household=household)
+    _apply(product, data)
+    db.session.add(product)
+    db.session.flush()
+    for photo in processed:
+        _store_photo(product, photo)
+    _check_activation(product)
+    db.session.flush()
+    record(user, "create", "product", product.id, {k: [None, str(v)] for k, v in data.items() if v not in (None, "")})
+    return product
+
+
+def product_as_input(product: Product) -> dict:
+    return {field: getattr(product, field) for field in AUDITED_FIELDS}
+
+
+def update_product(user, product: Product, changes: dict) -> Product:
+    _require_write(user)
+    if product.status == ProductStatus.ARCHIVED:
+        raise ValidationFailed(errors={"status": [_("An archived product cannot be edited.")]})
+    unknown = set(changes) - set(AUDITED_FIELDS)
+    if unknown:
+        raise ValidationFailed(errors={field: [_("This field is not recognised.")] for field in sorted(unknown)})
+    before = product_as_input(product)
+    merged = {**before, **changes}
+    for field in ("ocop_issued_on", "ocop_expires_on"):
+        if hasattr(merged[field], "isoformat"):
+            merged[field] = merged[field].isoformat()
+    data = _load(merged)
+    _apply(product, data)
+    _check_activation(product)
+    db.session.flush()
+    after = product_as_input(product)
+    diff = {f: [_plain(before[f]), _plain(after[f])] for f in AUDITED_FIELDS if before[f] != after[f]}
+    if diff:
+        record(user, "update", "product", product.id, diff)
+    return product
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def archive_product(user, product: Product) -> Product:
+    _require_write(user)
+    if product.status != ProductStatus.ARCHIVED:
+        record(user, "archive", "product", product.id, {"status": [product.status, ProductStatus.ARCHIVED]})
+        product.status = ProductStatus.ARCHIVED
+        db.session.flush()
+    return product
+
+
+def _store_photo(product: Product, photo) -> ProductPhoto:
+    storage = get_storage()
+    name = uuid.uuid4().hex
+    key, thumb_key = f"products/{product.id}/{name}.jpg", f"products/{product.id}/{name}_thumb.jpg"
+    storage.save(key, photo.full)
+    storage.save(thumb_key, photo.thumb)
+    position = max((p.position for p in product.photos), default=0) + 1
+    entry = ProductPhoto(position=position, key=key, thumb_key=thumb_key, width=photo.width, height=photo.height)
+    product.photos.append(entry)
+    return entry
+
+
+def add_photo(user, product: Product, data: bytes) -> ProductPhoto:
+    """Check, clean and store one more photo (at most 6 per product)."""
+    _require_write(user)
+    if len(product.photos) >= MAX_PHOTOS:
+        raise ValidationFailed(errors={"photo": [_("At most %(n)s photos.", n=MAX_PHOTOS)]})
+    photo = _store_photo(product, process_photo(data))
+    db.session.flush()
+    record(user, "update", "product", product.id, {"photos": [len(product.photos) - 1, len(product.photos)]})
+    return photo
+
+
+def delete_photo(user, product: Product, photo_id: int) -> None:
+    _require_write(user)
+    photo = next((p for p in product.photos if p.id == photo_id), None)
+    if photo is None:
+        raise NotFound()
+    if product.status == ProductStatus.ACTIVE and len(product.photos) == 1:
+        raise ValidationFailed(errors={"photo": [_("A product on sale keeps at least one photo.")]})
+    product.photos.remove(photo)
+    db.session.flush()
+    # Files go after the rows: a failed transaction then leaves at worst an orphan file, never a broken row.
+    storage = get_storage()
+    storage.delete(photo.key)
+    storage.delete(photo.thumb_key)
+    record(user, "update", "product", product.id, {"photos": [len(product.photos) + 1, len(product.photos)]})
