@@ -80,6 +80,8 @@ def _register_blueprints(app: Flask) -> None:
     from connector.home.views import bp as home_pages
     from connector.households.api import blp as households_api
     from connector.households.views import bp as household_pages
+    from connector.imports.api import blp as imports_api
+    from connector.imports.views import bp as import_pages
     from connector.media.views import bp as media
 
     app.register_blueprint(health)
@@ -89,8 +91,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(household_pages)
     app.register_blueprint(catalogue_pages)
     app.register_blueprint(media)
+    app.register_blueprint(import_pages)
     # The API authenticates with bearer tokens, not cookies, so form CSRF tokens do not apply.
-    for blueprint in (auth_api, admin_units_api, households_api, catalogue_api):
+    for blueprint in (auth_api, admin_units_api, households_api, catalogue_api, imports_api):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 

@@ -60,4 +60,6 @@ def translate_errors(errors):
         return {str(key): translate_errors(value) for key, value in errors.items()}
     if isinstance(errors, list | tuple):
         return [translate_errors(value) for value in errors]
-    return translate_message(str(errors)) if errors is not None else errors
+    if isinstance(errors, int | float | bool) or errors is None:
+        return errors
+    return translate_message(str(errors))  # str() also resolves lazy translations

@@ -20,7 +20,8 @@ def mask(value) -> str | None:
     return "*" * max(len(text) - 3, 3) + text[-3:]
 
 
-def record(actor, action: str, entity_type: str, entity_id: int, changes: dict | None = None) -> AuditEvent:
+def record(actor, action: str, entity_type: str, entity_id: int, changes: dict | None = None,
+           flush: bool = True) -> AuditEvent:
     """Write one audit event in the current transaction (it commits or rolls back with the change)."""
     safe = {
         field: [mask(old), mask(new)] if field in MASKED_FIELDS else [old, new]
@@ -31,7 +32,8 @@ def record(actor, action: str, entity_type: str, entity_id: int, changes: dict |
         entity_id=entity_id, changes=safe, created_at=utcnow(),
     )
     db.session.add(event)
-    db.session.flush()
+    if flush:  # bulk import flushes once for thousands of events
+        db.session.flush()
     return event
 
 

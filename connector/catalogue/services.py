@@ -68,7 +68,8 @@ def _check_activation(product: Product) -> None:
         raise ValidationFailed(errors={"status": [_("The household must be active (with consent) first.")]})
 
 
-def _apply(product: Product, data: dict) -> None:
+def apply_product_input(product: Product, data: dict) -> None:
+    """Copy validated input onto the product (also used by bulk import)."""
     for field, value in data.items():
         setattr(product, field, value)
     product.name_key = fold(product.name)
@@ -88,7 +89,7 @@ def create_product(user, household_id: int, raw: dict, photos: list[bytes] | Non
         raise ValidationFailed(errors={"photo": [_("At most %(n)s photos.", n=MAX_PHOTOS)]})
     processed = [process_photo(photo) for photo in photos]  # all checked before anything is saved
     product = Product(household=household)
-    _apply(product, data)
+    apply_product_input(product, data)
     db.session.add(product)
     db.session.flush()
     for photo in processed:
@@ -116,7 +117,7 @@ def update_product(user, product: Product, changes: dict) -> Product:
         if hasattr(merged[field], "isoformat"):
             merged[field] = merged[field].isoformat()
     data = _load(merged)
-    _apply(product, data)
+    apply_product_input(product, data)
     _check_activation(product)
     db.session.flush()
     after = product_as_input(product)

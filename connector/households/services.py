@@ -128,7 +128,8 @@ def _resolve_commune(user, data: dict) -> tuple:
     return commune, conversion
 
 
-def _apply(user, household: Household, data: dict, commune) -> None:
+def fill_household(user, household: Household, data: dict, commune) -> None:
+    """Copy validated input onto the household (also used by bulk import)."""
     household.head_name = data["head_name"]
     household.name_key = fold(data["head_name"])
     household.phone = data["phone"]
@@ -187,7 +188,7 @@ def create_household(user, raw: dict, confirm_duplicates: bool = False) -> tuple
         if matches:
             raise PossibleDuplicate(matches)
     household = Household(status=HouseholdStatus.DRAFT, onboarded_by_id=user.id)
-    _apply(user, household, data, commune)
+    fill_household(user, household, data, commune)
     _check_phone_free(household)
     db.session.add(household)
     db.session.flush()
@@ -225,7 +226,7 @@ def update_household(user, household: Household, changes: dict) -> Household:
     data = _load(merged)
     commune, _conversion = _resolve_commune(user, data)
     before = _snapshot(household)
-    _apply(user, household, data, commune)
+    fill_household(user, household, data, commune)
     _check_phone_free(household)
     db.session.flush()
     after = _snapshot(household)

@@ -1,0 +1,93 @@
+"""Preview and run imports. A file with any error imports nothing; the import is one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from connector.auth.roles import has_permission
+from connector.errors import NotFound, PermissionDenied, ValidationFailed
+from connector.imports import households, products
+from connector.imports.tables import RowError, read_table
+
+KINDS = {
+    "households": (households.COLUMNS, households.plan_households, households.import_households),
+    "products": (products.COLUMNS, products.plan_products, products.import_products),
+}
+TOKEN = re.compile(r"^\d+-[0-9a-f]{64}$")
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    rows: int = 0
+    new: int = 0
+    unchanged: int = 0
+    imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.errors
+
+
+def columns_for(kind: str):
+    if kind not in KINDS:
+        raise NotFound()
+    return KINDS[kind][0]
+
+
+def _plan(user, kind: str, data: bytes):
+    if not has_permission(user, "households.write"):
+        raise PermissionDenied()
+    columns = columns_for(kind)
+    plan_rows = KINDS[kind][1]
+    table = read_table(data, columns)
+    report = ImportReport(kind=kind, rows=len(table.rows), errors=list(table.errors))
+    if table.errors:
+        return report, None
+    plan = plan_rows(user, table)
+    report.new, report.unchanged, report.errors = len(plan.new), plan.unchanged, plan.errors
+    return report, plan
+
+
+def preview_import(user, kind: str, data: bytes) -> ImportReport:
+    """Validate every row and count what would be added; writes nothing."""
+    return _plan(user, kind, data)[0]
+
+
+def run_import(user, kind: str, data: bytes) -> ImportReport:
+    """Validate, then import everything or, if any row is wrong, nothing (ValidationFailed)."""
+    report, plan = _plan(user, kind, data)
+    if not report.clean:
+        raise ValidationFailed(_("The file has errors: nothing was imported."),
+                               errors={"rows": [f"{e.row}|{e.column}|{e.message}" for e in report.errors]})
+    report.imported = KINDS[kind][2](user, plan)
+    return report
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.config["INSTANCE_DIR"]) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stash_upload(user, data: bytes) -> str:
+    """Keep an uploaded file between the preview and the confirmation; the token is tied to its user."""
+    token = f"{user.id}-{hashlib.sha256(data).hexdigest()}"
+    (_upload_dir() / token).write_bytes(data)
+    return token
+
+
+def load_upload(user, token: str) -> bytes:
+    if not TOKEN.match(token or "") or not token.startswith(f"{user.id}-"):
+        raise NotFound()
+    path = _upload_dir() / token
+    if not path.is_file():
+        raise ValidationFailed(errors={"file": [_("The uploaded file has expired. Upload it again.")]})
+    return path.read_bytes()

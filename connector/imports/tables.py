@@ -1,0 +1,113 @@
+"""Reading and writing spreadsheets: CSV (UTF-8, with or without BOM) and XLSX, Vietnamese headers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+
+XLSX_MAGIC = b"PK\x03\x04"
+MAX_ROWS = 20_000
+
+
+@dataclass
+class Column:
+    header: str  # Vietnamese, as in the template
+    field: str  # the schema field it fills
+    required: bool = False
+    example: str = ""
+
+
+@dataclass
+class RowError:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str
+    message: str
+
+
+@dataclass
+class Table:
+    rows: list[dict[str, str]] = field(default_factory=list)  # by field name
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(data: bytes, columns: list[Column]) -> Table:
+    """Rows of the file keyed by field name, or errors about the file itself (encoding, headers)."""
+    table = Table()
+    if data.startswith(XLSX_MAGIC):
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            raw_rows = [[_cell_text(cell) for cell in row] for row in workbook.active.iter_rows(values_only=True)]
+            workbook.close()
+        except Exception:  # noqa: BLE001 - any unreadable workbook gets the same answer
+            table.errors.append(RowError(0, "", _("This Excel file cannot be read.")))
+            return table
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            table.errors.append(RowError(0, "", _(
+                "The file is not UTF-8 (for example Windows-1258). In Excel choose \"CSV UTF-8\" when saving.")))
+            return table
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        raw_rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    raw_rows = [row for row in raw_rows if any(row)]
+    if not raw_rows:
+        table.errors.append(RowError(0, "", _("The file is empty.")))
+        return table
+    headers = raw_rows[0]
+    known = {column.header: column for column in columns}
+    for header in headers:
+        if header and header not in known:
+            table.errors.append(RowError(1, header, _("Unknown column. Use the template's headers.")))
+    for column in columns:
+        if column.required and column.header not in headers:
+            table.errors.append(RowError(1, column.header, _("This column is missing.")))
+    if len(raw_rows) - 1 > MAX_ROWS:
+        table.errors.append(RowError(0, "", _("At most %(n)s rows per file.", n=MAX_ROWS)))
+    if table.errors:
+        return table
+    positions = [(index, known[header].field) for index, header in enumerate(headers) if header in known]
+    for raw in raw_rows[1:]:
+        table.rows.append({name: (raw[index] if index < len(raw) else "") for index, name in positions})
+    return table
+
+
+def template_csv(columns: list[Column]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([column.header for column in columns])
+    writer.writerow([column.example for column in columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 correctly
+
+
+def template_xlsx(columns: list[Column]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([column.header for column in columns])
+    sheet.append([column.example for column in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

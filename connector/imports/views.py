@@ -1,0 +1,63 @@
+"""Import pages: templates to download, upload, preview with row errors, confirm."""
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from connector.auth.sessions import login_required
+from connector.errors import ValidationFailed
+from connector.extensions import db
+from connector.imports import services
+from connector.imports.tables import template_csv, template_xlsx
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("")
+@login_required("households.write")
+def index():
+    return render_template("imports/index.html", report=None)
+
+
+@bp.route("/<kind>/template.<ext>")
+@login_required("households.write")
+def template(kind: str, ext: str):
+    columns = services.columns_for(kind)
+    if ext == "csv":
+        body, mimetype = template_csv(columns), "text/csv; charset=utf-8"
+    elif ext == "xlsx":
+        body, mimetype = template_xlsx(columns), XLSX_TYPE
+    else:
+        return redirect(url_for("imports.index"))
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename=mau-{kind}.{ext}"})
+
+
+@bp.route("/<kind>/preview", methods=["POST"])
+@login_required("households.write")
+def preview(kind: str):
+    services.columns_for(kind)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Choose a CSV or Excel file."), "error")
+        return redirect(url_for("imports.index"))
+    data = upload.read()
+    report = services.preview_import(current_user, kind, data)
+    token = services.stash_upload(current_user, data) if report.clean and report.new else None
+    return render_template("imports/index.html", report=report, token=token, filename=upload.filename), (
+        200 if report.clean else 422)
+
+
+@bp.route("/<kind>/run", methods=["POST"])
+@login_required("households.write")
+def run(kind: str):
+    data = services.load_upload(current_user, request.form.get("token", ""))
+    try:
+        report = services.run_import(current_user, kind, data)
+    except ValidationFailed:
+        db.session.rollback()
+        report = services.preview_import(current_user, kind, data)
+        return render_template("imports/index.html", report=report, token=None), 422
+    flash(_("Imported %(n)s rows; %(m)s were already there.", n=report.imported, m=report.unchanged), "success")
+    return redirect(url_for("households.index"))
