@@ -41,7 +41,7 @@ class DomainError(Exception):
     def __init__(self, message=None, errors: dict | None = None):
         super().__init__(str(message or MESSAGES.get(self.status, "")))
         self.message = message or MESSAGES.get(self.status)
-        self.errors = errors or {}
+        self.errors = translate_errors(errors or {})
 
 
 class ValidationFailed(DomainError):

@@ -54,12 +54,19 @@ def translate_message(message):
     return message
 
 
-def translate_errors(errors):
-    """Walk marshmallow's nested error structure ({field: [msgs]} / {index: {...}})."""
+def translate_errors(errors, wrap: bool = True):
+    """Walk marshmallow's nested error structure ({field: [msgs]} / {index: {...}}).
+
+    A field's messages always come out as a list of strings, even when a validator raised a single
+    (possibly lazy) message.
+    """
     if isinstance(errors, dict):
-        return {str(key): translate_errors(value) for key, value in errors.items()}
-    if isinstance(errors, list | tuple):
-        return [translate_errors(value) for value in errors]
+        return {
+            str(key): translate_errors(value if not wrap or isinstance(value, list | tuple | dict) else [value], wrap)
+            for key, value in errors.items()
+        }
+    if isinstance(errors, list | tuple):  # records inside a list (e.g. import rows) keep their shape
+        return [translate_errors(value, wrap=False) for value in errors]
     if isinstance(errors, int | float | bool) or errors is None:
         return errors
     return translate_message(str(errors))  # str() also resolves lazy translations

@@ -1,103 +1,70 @@
-"""`make bench`: latency of the foundation's hot paths, in process, on SQLite and a real redis-server.
+"""`make bench`: the figures the issues ask for, on SQLite and (when reachable) PostgreSQL.
 
-Not part of the test run (timings vary by machine); prints p50/p95 per operation.
+Not part of the test run: timings depend on the machine. BENCH_POSTGRES_URL picks the server
+(default postgresql://postgres@127.0.0.1:5432/test; set it empty to skip PostgreSQL).
 """
 
 from __future__ import annotations
 
-import secrets
-import shutil
-import socket
-import statistics
-import subprocess
-import sys
+import os
 import tempfile
-import time
-from pathlib import Path
 
-from flask_migrate import upgrade
-from redis import Redis
+import sqlalchemy as sa
 
-from connector import create_app
-from connector.admin_units.services import search_communes, sync_admin_units
+from connector.admin_units.services import search_communes
 from connector.auth.services import create_user, issue_token
 from connector.extensions import db
+from tests.benchmarks import onboarding
+from tests.benchmarks.harness import database, make_app, measure, redis_server
 
-ROUNDS = 300
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-def measure(label: str, operation, rounds: int = ROUNDS) -> None:
-    for _ in range(10):  # warm caches and connection pools first
-        operation()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        operation()
-        samples.append((time.perf_counter() - start) * 1000)
-    print(f"{label:<52} p50 {statistics.median(samples):7.2f} ms   p95 {percentile(samples, 0.95):7.2f} ms")
+def foundation(app) -> None:
+    print("\n== foundation (SQLite)", flush=True)
+    with app.app_context():
+        user = create_user(username="bench.agent", password="bench-password-1", role="agent", province_code="44")
+        token, _ = issue_token(user)
+        db.session.commit()
+        measure("search_communes('hai lang') in process", lambda: search_communes("hai lang"))
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    measure("GET /login (render)", lambda: client.get("/login"))
+    measure("GET /healthz (database + redis)", lambda: client.get("/healthz"))
+    measure("GET /api/v1/admin-units/communes?q=hai lang", lambda: client.get(
+        "/api/v1/admin-units/communes", query_string={"q": "hai lang"}, headers=auth))
+    measure("POST /api/v1/auth/token (scrypt password check)", lambda: client.post(
+        "/api/v1/auth/token", json={"username": "bench.agent", "password": "bench-password-1"}), rounds=20)
 
 
-def start_redis(workdir: Path) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    binary = Path(sys.executable).parent / "redis-server"
-    process = subprocess.Popen(
-        [str(binary) if binary.exists() else shutil.which("redis-server"), "--port", str(port),
-         "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(100):
-        try:
-            Redis.from_url(url).ping()
-            break
-        except Exception:
-            time.sleep(0.05)
-    return process, url
+def postgres_url() -> str | None:
+    url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    if not url:
+        return None
+    try:
+        engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.connect():
+            pass
+        engine.dispose()
+        return url
+    except Exception:  # noqa: BLE001 - no server: say so and go on with SQLite
+        print(f"(PostgreSQL at {url} not reachable: skipped)")
+        return None
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        redis_process, redis_url = start_redis(Path(tmp))
-        try:
-            app = create_app({
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
-                "REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": redis_url,
-                "SECRET_KEY": secrets.token_urlsafe(32), "LOGIN_RATE_LIMIT": "100000 per minute",
-            })
-            with app.app_context():
-                upgrade()
-                start = time.perf_counter()
-                sync_admin_units()
-                db.session.commit()
-                print(f"{'load 34 provinces + 3,321 communes':<52} {time.perf_counter() - start:7.2f} s")
-                user = create_user(username="bench.agent", password="bench-password-1", role="agent",
-                                   province_code="44")
-                token, _ = issue_token(user)
-                db.session.commit()
-                measure("search_communes('hai lang') in process", lambda: search_communes("hai lang"))
-            client = app.test_client()
-            auth = {"Authorization": f"Bearer {token}"}
-            measure("GET /login (render)", lambda: client.get("/login"))
-            measure("GET /healthz (database + redis)", lambda: client.get("/healthz"))
-            measure("GET /api/v1/admin-units/communes?q=hai lang", lambda: client.get(
-                "/api/v1/admin-units/communes", query_string={"q": "hai lang"}, headers=auth))
-            measure("GET /api/v1/admin-units/provinces/44/communes", lambda: client.get(
-                "/api/v1/admin-units/provinces/44/communes", headers=auth))
-            measure("POST /api/v1/auth/token (scrypt hash check)", lambda: client.post(
-                "/api/v1/auth/token", json={"username": "bench.agent", "password": "bench-password-1"}), rounds=30)
-            login_page = client.get("/login").get_data()
-            with client.get("/static/app.css") as css:
-                print(f"{'login page weight (HTML + CSS)':<52} {(len(login_page) + len(css.data)) / 1024:7.1f} KB")
-        finally:
-            redis_process.terminate()
-            redis_process.wait(timeout=10)
+    with redis_server() as redis_url, tempfile.TemporaryDirectory() as media:
+        with database("sqlite") as url:
+            app = make_app(url, redis_url, media)
+            foundation(app)
+            onboarding.run(app, "SQLite")
+        pg = postgres_url()
+        if pg:
+            with database(pg) as url:
+                app = make_app(url, redis_url, media)
+                onboarding.run(app, "PostgreSQL")
+                with app.app_context():
+                    db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -36,9 +36,10 @@ def chromium_path():
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(app):
-    """The app on a real port, with the demo staff committed (and removed afterwards)."""
+    """The app on a real port, with the demo staff committed; they and their data are removed after
+    the module, so later tests see a clean database."""
     with app.app_context():
         seed_demo()
         db.session.commit()

@@ -83,7 +83,8 @@ def test_bad_product_input_is_refused_at_its_field(client, auth, household, db_s
     before = count(db_session)
     response = create(client, auth, household, **overrides)
     assert response.status_code == 422
-    assert field in response.get_json()["errors"], response.get_json()
+    messages = response.get_json()["errors"][field]
+    assert isinstance(messages, list) and all(isinstance(m, str) and m for m in messages)
     assert count(db_session) == before
 
 

@@ -110,6 +110,7 @@ def test_bad_input_is_refused_at_its_field_in_vietnamese(client, auth, db_sessio
     body = response.get_json()
     assert field in body["errors"], body
     assert body["message"] == "Một số thông tin chưa hợp lệ."
+    assert isinstance(body["errors"][field], list) and all(isinstance(m, str) and m for m in body["errors"][field])
     assert count(db_session) == before
 
 

@@ -1,0 +1,98 @@
+"""A throw-away app for benchmarks: a fresh SQLite file or PostgreSQL schema, and a redis-server."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from redis import Redis
+
+from connector import create_app
+from connector.admin_units.services import sync_admin_units
+from connector.config import normalise_database_url
+from connector.extensions import db
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def measure(label: str, operation, rounds: int = 300) -> tuple[float, float]:
+    for _ in range(min(10, rounds)):  # warm caches and pools first
+        operation()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        operation()
+        samples.append((time.perf_counter() - start) * 1000)
+    p50, p95 = statistics.median(samples), percentile(samples, 0.95)
+    print(f"  {label:<58} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms", flush=True)
+    return p50, p95
+
+
+@contextlib.contextmanager
+def redis_server():
+    with tempfile.TemporaryDirectory() as workdir, socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        sock.close()
+        binary = Path(sys.executable).parent / "redis-server"
+        process = subprocess.Popen(
+            [str(binary) if binary.exists() else shutil.which("redis-server"), "--port", str(port),
+             "--save", "", "--appendonly", "no", "--dir", workdir], stdout=subprocess.DEVNULL)
+        url = f"redis://127.0.0.1:{port}/0"
+        for _ in range(100):
+            try:
+                Redis.from_url(url).ping()
+                break
+            except Exception:
+                time.sleep(0.05)
+        try:
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def database(kind: str):
+    """("sqlite" | "postgresql") -> a database URL that is dropped afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.sqlite3"
+        return
+    url = normalise_database_url(kind)
+    schema = f"bench_{secrets.token_hex(4)}"
+    admin = sa.create_engine(url)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+def make_app(database_url: str, redis_url: str, media_root: str):
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": redis_url,
+        "SECRET_KEY": secrets.token_urlsafe(32), "LOGIN_RATE_LIMIT": "100000 per minute", "MEDIA_ROOT": media_root,
+        "INSTANCE_DIR": media_root,
+    })
+    with app.app_context():
+        upgrade()
+        sync_admin_units()
+        db.session.commit()
+    return app

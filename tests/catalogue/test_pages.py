@@ -1,0 +1,70 @@
+import io
+
+from sqlalchemy import func, select
+from werkzeug.test import EnvironBuilder
+
+from connector.catalogue.models import Product
+from tests.factories import PASSWORD, make_household, make_user, photo_bytes, product_input
+from tests.helpers import csrf_token_from, login
+
+
+def submit(client, url, fields: dict, photos: list[bytes] = ()):
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    data = {"csrf_token": token, **{k: str(v) for k, v in fields.items()}}
+    data["photos"] = [(io.BytesIO(photo), f"anh{i}.jpg") for i, photo in enumerate(photos)]
+    builder = EnvironBuilder(path=url, method="POST", data=data)
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
+def products(db_session) -> int:
+    return db_session.scalar(select(func.count(Product.id)))
+
+
+def test_agent_adds_a_product_with_a_photo_and_it_goes_on_sale(client, db_session):
+    agent = make_user("agent")
+    household = make_household(agent)
+    login(client, agent.username, PASSWORD)
+    response = submit(client, f"/households/{household.id}/products/new",
+                      product_input(price_vnd="35.000", status="active"), [photo_bytes(800, 600)])
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Đã lưu sản phẩm Gạo hữu cơ Hải Lăng." in page
+    assert "35.000\u00a0₫ / kg" in page and "Đang bán" in page
+
+
+def test_bad_price_is_shown_at_the_field_and_nothing_is_saved(client, db_session):
+    agent = make_user("agent")
+    household = make_household(agent)
+    login(client, agent.username, PASSWORD)
+    before = products(db_session)
+    response = submit(client, f"/households/{household.id}/products/new", product_input(price_vnd="abc"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nhập giá bằng đồng, ví dụ 150000 hoặc 150.000." in html
+    assert 'value="Gạo hữu cơ Hải Lăng"' in html  # what was typed is kept
+    assert products(db_session) == before
+
+
+def test_on_sale_without_a_photo_is_refused(client, db_session):
+    agent = make_user("agent")
+    household = make_household(agent)
+    login(client, agent.username, PASSWORD)
+    response = submit(client, f"/households/{household.id}/products/new", product_input(status="active"))
+    assert response.status_code == 422
+    assert "Hãy thêm ít nhất một ảnh trước khi mở bán sản phẩm." in response.get_data(as_text=True)
+
+
+def test_a_text_file_renamed_jpg_is_refused_in_the_form(client, db_session):
+    agent = make_user("agent")
+    household = make_household(agent)
+    login(client, agent.username, PASSWORD)
+    before = products(db_session)
+    response = submit(client, f"/households/{household.id}/products/new", product_input(), [b"not an image"])
+    assert response.status_code == 422
+    assert "Tệp này không phải là ảnh (JPEG, PNG hoặc WebP)." in response.get_data(as_text=True)
+    assert products(db_session) == before
