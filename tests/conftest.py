@@ -11,12 +11,6 @@ from __future__ import annotations
 import contextvars
 import os
 import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -29,42 +23,18 @@ from connector import create_app
 from connector.admin_units.services import sync_admin_units
 from connector.config import normalise_database_url
 from connector.extensions import db
-
-VENV_BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.factories import bearer, make_token, make_user
+from tests.helpers import redis_server
 
 
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory):
+def redis_url():
     """A real redis-server: TEST_REDIS_URL, or one started for this session and stopped after."""
     if os.environ.get("TEST_REDIS_URL"):
         yield os.environ["TEST_REDIS_URL"]
         return
-    binary = VENV_BIN / "redis-server"
-    binary = str(binary) if binary.exists() else shutil.which("redis-server")
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = Redis.from_url(url)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except Exception:
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with redis_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -165,3 +135,15 @@ def client(app, db_session):
 @pytest.fixture
 def runner(app, db_session):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def agent(db_session):
+    """A postal agent of Quảng Trị (province 44)."""
+    return make_user("agent")
+
+
+@pytest.fixture
+def auth(agent):
+    """Bearer headers for `agent`."""
+    return bearer(make_token(agent))

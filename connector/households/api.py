@@ -1,14 +1,12 @@
 """/api/v1/households: create, read, update, list, archive, history (scoped like the pages)."""
 
-from flask import request
 from flask.views import MethodView
-from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from connector.api import json_body
 from connector.audit.services import history
 from connector.auth.sessions import api_auth, api_user
-from connector.errors import ValidationFailed
 from connector.households import services
 from connector.households.schemas import (
     HouseholdInputSchema,
@@ -44,11 +42,6 @@ class AuditEventSchema(Schema):
     created_at = fields.DateTime()
 
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationFailed(errors={"json": [_("Send a JSON object.")]})
-    return body
 
 
 @blp.route("")
@@ -68,7 +61,7 @@ class Households(MethodView):
     @blp.alt_response(409, description="Possible duplicate: resend with confirm_duplicates=true")
     def post(self):
         """Register a household; with `consent: true` it is active, else a draft."""
-        body = _json_body()
+        body = json_body()
         confirm = bool(body.pop("confirm_duplicates", False))
         household, conversion = services.create_household(api_user(), body, confirm_duplicates=confirm)
         household.converted_from = conversion["legacy"] if conversion else None
@@ -91,7 +84,7 @@ class HouseholdDetail(MethodView):
         """Change some fields; they are validated together with the stored ones."""
         user = api_user()
         household = services.get_household(user, household_id, for_write=True)
-        return services.update_household(user, household, _json_body())
+        return services.update_household(user, household, json_body())
 
 
 @blp.route("/<int:household_id>/archive")

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask_migrate import upgrade
-from redis import Redis
 
 from connector import create_app
 from connector.admin_units.services import sync_admin_units
 from connector.config import normalise_database_url
 from connector.extensions import db
+from tests.helpers import redis_server  # noqa: F401  (re-exported for run.py)
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -39,30 +34,6 @@ def measure(label: str, operation, rounds: int = 300) -> tuple[float, float]:
     p50, p95 = statistics.median(samples), percentile(samples, 0.95)
     print(f"  {label:<58} p50 {p50:8.2f} ms   p95 {p95:8.2f} ms", flush=True)
     return p50, p95
-
-
-@contextlib.contextmanager
-def redis_server():
-    with tempfile.TemporaryDirectory() as workdir, socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        sock.close()
-        binary = Path(sys.executable).parent / "redis-server"
-        process = subprocess.Popen(
-            [str(binary) if binary.exists() else shutil.which("redis-server"), "--port", str(port),
-             "--save", "", "--appendonly", "no", "--dir", workdir], stdout=subprocess.DEVNULL)
-        url = f"redis://127.0.0.1:{port}/0"
-        for _ in range(100):
-            try:
-                Redis.from_url(url).ping()
-                break
-            except Exception:
-                time.sleep(0.05)
-        try:
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
 
 
 @contextlib.contextmanager

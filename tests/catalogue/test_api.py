@@ -4,20 +4,10 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
-from werkzeug.test import EnvironBuilder
 
 from connector.catalogue.models import Product
 from tests.factories import bearer, make_household, make_token, make_user, photo_bytes, product_input
-
-
-@pytest.fixture
-def agent(db_session):
-    return make_user("agent")
-
-
-@pytest.fixture
-def auth(agent):
-    return bearer(make_token(agent))
+from tests.helpers import post_multipart
 
 
 @pytest.fixture
@@ -38,15 +28,7 @@ def create(client, auth, household, **overrides):
 
 
 def upload(client, auth, product_id, data: bytes, filename="anh.jpg"):
-    # Built by hand so that the test client's spooled body file (large photos) is closed afterwards.
-    builder = EnvironBuilder(path=f"/api/v1/products/{product_id}/photos", method="POST", headers=auth,
-                             data={"photo": (io.BytesIO(data), filename)})
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
+    return post_multipart(client, f"/api/v1/products/{product_id}/photos", {}, {"photo": [(data, filename)]}, auth)
 
 
 def test_agent_adds_a_product_as_a_draft(client, auth, household):

@@ -1,24 +1,14 @@
-import io
-
 from sqlalchemy import func, select
-from werkzeug.test import EnvironBuilder
 
 from connector.catalogue.models import Product
 from tests.factories import PASSWORD, make_household, make_user, photo_bytes, product_input
-from tests.helpers import csrf_token_from, login
+from tests.helpers import csrf_token_from, login, post_multipart
 
 
 def submit(client, url, fields: dict, photos: list[bytes] = ()):
     token = csrf_token_from(client.get(url).get_data(as_text=True))
     data = {"csrf_token": token, **{k: str(v) for k, v in fields.items()}}
-    data["photos"] = [(io.BytesIO(photo), f"anh{i}.jpg") for i, photo in enumerate(photos)]
-    builder = EnvironBuilder(path=url, method="POST", data=data)
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
+    return post_multipart(client, url, data, {"photos": [(photo, f"anh{i}.jpg") for i, photo in enumerate(photos)]})
 
 
 def products(db_session) -> int:

@@ -9,14 +9,6 @@ from tests.factories import HAI_LANG, bearer, household_input, make_household, m
 URL = "/api/v1/households"
 
 
-@pytest.fixture
-def agent(db_session):
-    return make_user("agent")
-
-
-@pytest.fixture
-def auth(agent):
-    return bearer(make_token(agent))
 
 
 def count(db_session) -> int:

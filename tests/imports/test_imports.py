@@ -4,13 +4,12 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
-from werkzeug.test import EnvironBuilder
 
 from connector.catalogue.models import Product
 from connector.households.models import Household
 from connector.imports.households import COLUMNS
 from tests.factories import PASSWORD, bearer, make_household, make_token, make_user
-from tests.helpers import csrf_token_from, login
+from tests.helpers import csrf_token_from, login, post_multipart
 
 HEADERS = [column.header for column in COLUMNS]
 
@@ -51,24 +50,9 @@ def xlsx_bytes(rows: list[dict]) -> bytes:
 
 
 def post_file(client, url, data: bytes, headers=None, filename="ho.csv", form=None):
-    builder = EnvironBuilder(path=url, method="POST", headers=headers or {},
-                             data={**(form or {}), "file": (io.BytesIO(data), filename)})
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
+    return post_multipart(client, url, form or {}, {"file": [(data, filename)]}, headers)
 
 
-@pytest.fixture
-def agent(db_session):
-    return make_user("agent")
-
-
-@pytest.fixture
-def auth(agent):
-    return bearer(make_token(agent))
 
 
 def households(db_session) -> int:
