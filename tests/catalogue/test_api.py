@@ -158,3 +158,11 @@ def test_archive_removes_it_from_the_list(client, auth, household):
     product = create(client, auth, household).get_json()
     assert client.post(f"/api/v1/products/{product['id']}/archive", headers=auth).get_json()["status"] == "archived"
     assert client.get(products_url(household), headers=auth).get_json() == []
+
+
+def test_a_12_mb_upload_is_refused_with_a_vietnamese_413_and_saves_nothing(client, auth, household):
+    product = create(client, auth, household).get_json()
+    response = upload(client, auth, product["id"], b"\xff\xd8\xff" + b"0" * (12 * 1024 * 1024))
+    assert response.status_code == 413
+    assert response.get_json()["message"] == "Tệp quá lớn."
+    assert client.get(f"/api/v1/products/{product['id']}", headers=auth).get_json()["photos"] == []
