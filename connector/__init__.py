@@ -82,6 +82,8 @@ def _register_blueprints(app: Flask) -> None:
     from connector.households.views import bp as household_pages
     from connector.imports.api import blp as imports_api
     from connector.imports.views import bp as import_pages
+    from connector.marketplaces import receivers  # noqa: F401  (listens to product and household changes)
+    from connector.marketplaces.api import blp as marketplaces_api
     from connector.media.views import bp as media
 
     app.register_blueprint(health)
@@ -93,7 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(media)
     app.register_blueprint(import_pages)
     # The API authenticates with bearer tokens, not cookies, so form CSRF tokens do not apply.
-    for blueprint in (auth_api, admin_units_api, households_api, catalogue_api, imports_api):
+    for blueprint in (auth_api, admin_units_api, households_api, catalogue_api, imports_api,
+                      marketplaces_api):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 

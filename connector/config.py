@@ -69,11 +69,44 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        "MARKETPLACES": marketplace_settings(env),
+        "PUBLISH_MAX_ATTEMPTS": int(env.get("PUBLISH_MAX_ATTEMPTS", "12")),
+        "PUBLISH_BACKOFF_SECONDS": float(env.get("PUBLISH_BACKOFF_SECONDS", "2")),
+        "PUBLISH_BACKOFF_MAX_SECONDS": float(env.get("PUBLISH_BACKOFF_MAX_SECONDS", "300")),
+        # A sync holds a per-listing lock at most this long (a killed worker's lock then expires);
+        # a listing untouched for twice as long while queued or submitting is synced again.
+        "SYNC_LOCK_SECONDS": float(env.get("SYNC_LOCK_SECONDS", "60")),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "12")) * 1024 * 1024,
     }
     if production:
         check_production(config, env)
     return config
+
+
+def marketplace_settings(env) -> dict:
+    """Base URLs and credentials per marketplace; the defaults point at the local sandbox.
+
+    Pointing at the real services needs configuration only (the same variables, real values).
+    """
+    sandbox = env.get("SANDBOX_URL", "http://127.0.0.1:5001")
+    return {
+        "postmart": {
+            "base_url": env.get("POSTMART_BASE_URL", f"{sandbox}/postmart"),
+            "client_id": env.get("POSTMART_CLIENT_ID", "demo-postmart"),
+            "client_secret": env.get("POSTMART_CLIENT_SECRET", "demo-postmart-secret"),
+            "signing_secret": env.get("POSTMART_SIGNING_SECRET", "demo-postmart-signing"),
+            "webhook_secret": env.get("POSTMART_WEBHOOK_SECRET", "demo-postmart-webhook"),
+            "read_timeout": float(env.get("MARKETPLACE_READ_TIMEOUT", "10")),
+        },
+        "voso": {
+            "base_url": env.get("VOSO_BASE_URL", f"{sandbox}/voso"),
+            "username": env.get("VOSO_USERNAME", "demo-voso"),
+            "password": env.get("VOSO_PASSWORD", "demo-voso-password"),
+            "signing_secret": env.get("VOSO_SIGNING_SECRET", "demo-voso-signing"),
+            "webhook_secret": env.get("VOSO_WEBHOOK_SECRET", "demo-voso-webhook"),
+            "read_timeout": float(env.get("MARKETPLACE_READ_TIMEOUT", "10")),
+        },
+    }
 
 
 def check_production(config: dict, env) -> None:

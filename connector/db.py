@@ -76,5 +76,9 @@ def _configure_sqlite(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
+    # IMMEDIATE: take the write lock at the start, so that the busy timeout applies. A deferred
+    # transaction that reads, then writes after another process committed, fails at once with
+    # "database is locked" (SQLite's snapshot rule in WAL mode). Transactions are kept short: no
+    # remote call is ever made inside one.
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -6,5 +6,17 @@ from connector.auth.models import ApiToken, User
 from connector.catalogue.models import Product, ProductPhoto
 from connector.households.models import Household
 from connector.jobs.outbox import OutboxJob
+from connector.marketplaces.models import (
+    CategoryMapping,
+    EventCursor,
+    Listing,
+    MarketplaceEvent,
+    Order,
+    OrderItem,
+    RemoteImage,
+)
 
-__all__ = ["Province", "Commune", "User", "ApiToken", "OutboxJob", "AuditEvent", "Household", "Product", "ProductPhoto"]
+__all__ = [
+    "Province", "Commune", "User", "ApiToken", "OutboxJob", "AuditEvent", "Household", "Product", "ProductPhoto",
+    "Listing", "RemoteImage", "CategoryMapping", "MarketplaceEvent", "EventCursor", "Order", "OrderItem",
+]

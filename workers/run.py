@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import threading
 import time
 
@@ -20,7 +21,7 @@ from rq.serializers import JSONSerializer
 from workers.queues import ALL_QUEUES
 
 log = logging.getLogger("workers")
-DISPATCH_EVERY_SECONDS = 15
+DISPATCH_EVERY_SECONDS = float(os.environ.get("WORKER_PERIODIC_SECONDS", "15"))
 
 
 def wait_for_redis(url: str, timeout: float = 20.0) -> Redis:
@@ -40,10 +41,12 @@ def wait_for_redis(url: str, timeout: float = 20.0) -> Redis:
 def dispatch_once(app) -> int:
     from connector.extensions import db
     from connector.jobs import dispatch_outbox
+    from connector.marketplaces.periodic import run_periodic
 
     with app.app_context():
         try:
             pushed = dispatch_outbox()
+            run_periodic()
             db.session.commit()
             return pushed
         except Exception:

@@ -19,6 +19,7 @@ from connector.households.models import Household, HouseholdStatus
 from connector.households.services import get_household, scoped_households
 from connector.media.images import process_photo
 from connector.media.storage import get_storage
+from connector.signals import product_changed
 from connector.text import fold
 
 AUDITED_FIELDS = tuple(ProductInputSchema().fields)
@@ -124,6 +125,7 @@ def update_product(user, product: Product, changes: dict) -> Product:
     diff = {f: [_plain(before[f]), _plain(after[f])] for f in AUDITED_FIELDS if before[f] != after[f]}
     if diff:
         record(user, "update", "product", product.id, diff)
+        product_changed.send(product)
     return product
 
 
@@ -137,6 +139,7 @@ def archive_product(user, product: Product) -> Product:
         record(user, "archive", "product", product.id, {"status": [product.status, ProductStatus.ARCHIVED]})
         product.status = ProductStatus.ARCHIVED
         db.session.flush()
+        product_changed.send(product)
     return product
 
 

@@ -18,6 +18,7 @@ from connector.extensions import db
 from connector.households.models import Household, HouseholdStatus
 from connector.households.schemas import HouseholdInputSchema
 from connector.households.validation import check_location
+from connector.signals import household_changed
 from connector.text import fold
 
 CONSENT_VERSION = "2025-07"
@@ -233,6 +234,8 @@ def update_household(user, household: Household, changes: dict) -> Household:
     diff = {field: [before[field], after[field]] for field in AUDITED_FIELDS if before[field] != after[field]}
     if diff:
         record(user, "update", "household", household.id, diff)
+        if "status" in diff:
+            household_changed.send(household)
     return household
 
 
@@ -244,4 +247,5 @@ def archive_household(user, household: Household) -> Household:
         record(user, "archive", "household", household.id, {"status": [household.status, "archived"]})
         household.status = HouseholdStatus.ARCHIVED
         db.session.flush()
+        household_changed.send(household)
     return household

@@ -10,7 +10,7 @@ marks its row done in its own transaction.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from redis.exceptions import RedisError
@@ -41,48 +41,53 @@ class OutboxJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a delayed job (retry backoff)
 
     @property
     def rq_job_id(self) -> str:
         return f"{JOB_ID_PREFIX}{self.id}"
 
 
-def enqueue_after_commit(job_function, *args, **kwargs) -> OutboxJob:
-    """Record that `job_function(*args, **kwargs)` must run once the current transaction commits.
+def enqueue_after_commit(job_function, *args, delay_seconds: float | None = None, **kwargs) -> OutboxJob:
+    """Record that `job_function(*args, **kwargs)` must run once the current transaction commits,
+    or `delay_seconds` after that.
 
     Arguments must be JSON values (ids, strings, numbers). Nothing is queued if the transaction
     rolls back.
     """
+    not_before = utcnow() + timedelta(seconds=delay_seconds) if delay_seconds else None
     row = OutboxJob(
-        queue=job_function.queue_name, function=job_function.import_path, args=list(args), kwargs=kwargs
+        queue=job_function.queue_name, function=job_function.import_path, args=list(args), kwargs=kwargs,
+        not_before=not_before,
     )
     db.session.add(row)
     db.session.flush()
     # Keep plain values: after commit the row's attributes are expired and may not be loaded.
-    db.session.info.setdefault(_SESSION_KEY, []).append((row.id, row.function, row.queue, row.args, kwargs))
+    db.session.info.setdefault(_SESSION_KEY, []).append(
+        (row.id, row.function, row.queue, row.args, kwargs, not_before))
     return row
 
 
-def _push(row_id: int, function: str, queue: str, args, kwargs) -> None:
+def _push(row_id: int, function: str, queue: str, args, kwargs, not_before: datetime | None = None) -> None:
     job_function = import_string(function)
     from connector.jobs.base import queue_for
 
-    queue_for(queue).enqueue_call(
-        func=function,
-        args=args,
-        kwargs=kwargs,
-        job_id=f"{JOB_ID_PREFIX}{row_id}",
-        retry=job_function.retry,
-        timeout=job_function.timeout,
-        description=function,  # never the arguments: keep data out of Redis listings
-    )
+    options = {
+        "args": args, "kwargs": kwargs, "job_id": f"{JOB_ID_PREFIX}{row_id}", "retry": job_function.retry,
+        "job_timeout": job_function.timeout,
+        "description": function,  # never the arguments: keep data out of Redis listings
+    }
+    if not_before and not_before > utcnow():
+        queue_for(queue).enqueue_at(not_before, function, **options)  # RQ's scheduler releases it
+    else:
+        queue_for(queue).enqueue(function, **options)
 
 
 @event.listens_for(Session, "after_commit")
 def _push_committed(session: Session) -> None:
-    for row_id, function, queue, args, kwargs in session.info.pop(_SESSION_KEY, []):
+    for row_id, function, queue, args, kwargs, not_before in session.info.pop(_SESSION_KEY, []):
         try:
-            _push(row_id, function, queue, args, kwargs)
+            _push(row_id, function, queue, args, kwargs, not_before)
         except RedisError:
             log.warning("Redis unavailable; outbox job %s left for the dispatcher", row_id)
 
@@ -120,7 +125,7 @@ def dispatch_outbox(limit: int = 500) -> int:
         if status == JobStatus.FAILED:
             row.failed_at = utcnow()
         elif status is None:
-            _push(row.id, row.function, row.queue, row.args, row.kwargs)
+            _push(row.id, row.function, row.queue, row.args, row.kwargs, row.not_before)
             pushed += 1
     db.session.flush()
     return pushed

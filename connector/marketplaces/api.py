@@ -1,0 +1,78 @@
+"""Marketplace webhooks in, and publishing actions for the API."""
+
+from flask import request
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from connector.api import json_body
+from connector.auth.sessions import api_auth, api_user
+from connector.catalogue.services import get_product
+from connector.errors import AuthenticationFailed, NotFound, ValidationFailed
+from connector.marketplaces import MARKETPLACES, services
+from connector.marketplaces.adapters import adapter_for
+from connector.marketplaces.events import record_event
+
+blp = Blueprint("marketplaces_api", __name__, url_prefix="", description="Marketplace publishing and webhooks")
+
+
+class PublishSchema(Schema):
+    marketplaces = fields.List(fields.String(validate=validate.OneOf(MARKETPLACES)),
+                               load_default=list(MARKETPLACES))
+
+
+class ListingSchema(Schema):
+    id = fields.Integer()
+    marketplace = fields.String()
+    state = fields.String()
+    seller_sku = fields.String()
+    remote_id = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    attempts = fields.Integer()
+    next_attempt_at = fields.DateTime(allow_none=True)
+    synced_price = fields.Integer(allow_none=True)
+    synced_stock = fields.Integer(allow_none=True)
+
+
+@blp.route("/webhooks/<marketplace>")
+class Webhook(MethodView):
+    @blp.response(200)
+    def post(self, marketplace):
+        """A marketplace's event, signed (HMAC-SHA256). Bad signature: 401 and nothing stored."""
+        if marketplace not in MARKETPLACES:
+            raise NotFound()
+        event = adapter_for(marketplace).parse_webhook(request.path, request.headers, request.get_data())
+        if event is None:
+            raise AuthenticationFailed(_("Invalid signature."))
+        stored = record_event(marketplace, event)
+        return {"received": True, "duplicate": stored is None}
+
+
+@blp.route("/products/<int:product_id>/listings")
+class ProductListings(MethodView):
+    decorators = [api_auth("households.read")]
+
+    @blp.doc(security=[{"bearerAuth": []}])
+    @blp.response(200, ListingSchema(many=True))
+    def get(self, product_id):
+        """Each marketplace's listing of the product: state, reason, remote id."""
+        return list(services.listings_of(get_product(api_user(), product_id)).values())
+
+
+@blp.route("/products/<int:product_id>/publish")
+class Publish(MethodView):
+    decorators = [api_auth("households.write")]
+
+    @blp.doc(security=[{"bearerAuth": []}],
+             requestBody={"content": {"application/json": {"schema": PublishSchema}}})
+    @blp.response(202, ListingSchema(many=True))
+    def post(self, product_id):
+        """Publish ("Đăng lên sàn") to the chosen marketplaces; the work happens in background jobs."""
+        body = request.get_json(silent=True) or {}
+        try:
+            choice = PublishSchema().load(body if isinstance(body, dict) else json_body())
+        except Exception as error:  # noqa: BLE001 - marshmallow's error, as our 422
+            raise ValidationFailed(errors=getattr(error, "messages", {})) from error
+        user = api_user()
+        return services.publish_product(user, get_product(user, product_id, for_write=True), choice["marketplaces"])

@@ -1,0 +1,58 @@
+"""Publishing jobs: sync one listing, apply one marketplace event, pull events since the cursor."""
+
+from __future__ import annotations
+
+import contextlib
+
+from flask import current_app
+from redis.exceptions import LockError
+from rq import Retry
+
+from connector.extensions import db
+from connector.jobs import job
+from connector.redis_client import get_redis
+from workers.queues import ORDERS, PUBLISHING
+
+
+@job(PUBLISHING, timeout=120)
+def sync_listing_job(listing_id: int) -> str:
+    """Make one listing on one marketplace match its product (idempotent; see services.sync_listing)."""
+    from connector.marketplaces import services
+
+    # One sync per listing at a time across all workers; a second one comes back shortly.
+    lock = get_redis().lock(f"connector:listing-sync:{listing_id}",
+                            timeout=current_app.config["SYNC_LOCK_SECONDS"], blocking_timeout=0)
+    if not lock.acquire(blocking=False):
+        listing = db.session.get(services.Listing, listing_id)
+        if listing is not None:
+            services.request_sync(listing, delay_seconds=2)
+        return "busy"
+    try:
+        # Three steps, so that no database transaction stays open during a remote call.
+        plan = services.plan_sync(listing_id)
+        db.session.commit()
+        if plan is None:
+            return "gone"
+        outcome = services.perform_sync(plan)
+        listing = services.record_sync(plan, outcome)
+        db.session.commit()
+        return listing.state if listing else "gone"
+    finally:
+        with contextlib.suppress(LockError):  # expired meanwhile: another sync may hold it now
+            lock.release()
+
+
+@job(ORDERS, retry=Retry(max=6, interval=[1, 2, 5, 10, 30, 60]))
+def apply_event_job(event_row_id: int) -> None:
+    """Apply one stored marketplace event (review result, order, order status)."""
+    from connector.marketplaces.events import apply_event
+
+    apply_event(event_row_id)
+
+
+@job(ORDERS, timeout=120)
+def pull_events_job(marketplace: str) -> int:
+    """Recover events whose webhook was lost: read the marketplace's list since our cursor."""
+    from connector.marketplaces.events import pull_events
+
+    return pull_events(marketplace)

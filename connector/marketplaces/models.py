@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from connector.catalogue.models import Product
+from connector.db import TimestampMixin, UTCDateTime, utcnow
+from connector.extensions import db
+
+
+class ListingState(StrEnum):
+    DRAFT = "draft"
+    QUEUED = "queued"
+    SUBMITTING = "submitting"
+    PENDING_REVIEW = "pending_review"
+    LIVE = "live"
+    REJECTED = "rejected"
+    DELISTED = "delisted"
+    SUSPENDED = "suspended"
+    FAILED = "failed"
+
+
+class Listing(TimestampMixin, db.Model):
+    """One product on one marketplace. Its id is the seller SKU, so a retry can always find it."""
+
+    __tablename__ = "listings"
+    __table_args__ = (UniqueConstraint("product_id", "marketplace"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    marketplace: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20), default=ListingState.DRAFT, index=True)
+    wanted: Mapped[bool] = mapped_column(Boolean, default=True)  # the agent wants it listed
+    remote_id: Mapped[str | None] = mapped_column(String(64))
+    remote_version: Mapped[int] = mapped_column(Integer, default=0)  # last review/status event applied
+    reason: Mapped[str | None] = mapped_column(String(200))  # rejection reason or last error
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sync_pending: Mapped[bool] = mapped_column(Boolean, default=False)  # coalesces quick edits
+    synced_price: Mapped[int | None] = mapped_column(BigInteger)
+    synced_stock: Mapped[int | None] = mapped_column(Integer)
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    product: Mapped[Product] = relationship()
+
+    @property
+    def seller_sku(self) -> str:
+        return f"CN-{self.product_id}"
+
+
+class RemoteImage(db.Model):
+    """A photo uploaded to a marketplace once, reused for every later update."""
+
+    __tablename__ = "remote_images"
+    __table_args__ = (UniqueConstraint("photo_id", "marketplace"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("product_photos.id", ondelete="CASCADE"))
+    marketplace: Mapped[str] = mapped_column(String(20))
+    remote_image_id: Mapped[str] = mapped_column(String(64))
+
+
+class CategoryMapping(db.Model):
+    """Our category -> the marketplace's category id (defaults in code; admins override here)."""
+
+    __tablename__ = "category_mappings"
+    __table_args__ = (UniqueConstraint("marketplace", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    marketplace: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(40))
+    remote_category_id: Mapped[str] = mapped_column(String(40))
+
+
+class MarketplaceEvent(db.Model):
+    """A webhook or pulled event, stored once (unique by event id) and applied by a job."""
+
+    __tablename__ = "marketplace_events"
+    __table_args__ = (UniqueConstraint("marketplace", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    marketplace: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(40))
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    problem: Mapped[str | None] = mapped_column(String(200))
+
+
+class EventCursor(db.Model):
+    """How far the periodic pull has read each marketplace's event list."""
+
+    __tablename__ = "event_cursors"
+
+    marketplace: Mapped[str] = mapped_column(String(20), primary_key=True)
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Order(TimestampMixin, db.Model):
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("marketplace", "remote_order_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    marketplace: Mapped[str] = mapped_column(String(20))
+    remote_order_id: Mapped[str] = mapped_column(String(64))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    province_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    last_event_sequence: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_vnd: Mapped[int] = mapped_column(BigInteger)
+    # Buyer contact: only what delivery needs; shown to staff of the area, never logged.
+    buyer_name: Mapped[str] = mapped_column(String(120), default="")
+    buyer_phone: Mapped[str] = mapped_column(String(20), default="")
+    buyer_address: Mapped[str] = mapped_column(Text, default="")
+    exception: Mapped[str | None] = mapped_column(String(200))  # e.g. unknown product: staff must act
+
+    items: Mapped[list[OrderItem]] = relationship(back_populates="order", cascade="all, delete-orphan")
+
+
+class OrderItem(db.Model):
+    __tablename__ = "order_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
+    seller_sku: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(150), default="")
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_vnd: Mapped[int] = mapped_column(BigInteger)
+
+    order: Mapped[Order] = relationship(back_populates="items")

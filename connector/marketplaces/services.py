@@ -1,0 +1,281 @@
+"""The publishing pipeline: listings per product and marketplace, kept in step with the product.
+
+Every change only *requests* a sync (an outbox job written in the same transaction); the sync job
+makes the marketplace match the product, whatever happened before. It is idempotent: the seller SKU
+is the connector's listing id, so after an unknown outcome the next attempt finds the listing that
+was created instead of creating a second one.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from connector.auth.roles import has_permission
+from connector.catalogue.models import Product, ProductStatus
+from connector.db import utcnow
+from connector.errors import PermissionDenied, ValidationFailed
+from connector.extensions import db
+from connector.households.models import HouseholdStatus
+from connector.jobs import enqueue_after_commit
+from connector.marketplaces import MARKETPLACES
+from connector.marketplaces.adapters import adapter_for
+from connector.marketplaces.adapters.base import (
+    ListingRejected,
+    MarketplaceError,
+    RemoteListing,
+    UnknownOutcome,
+)
+from connector.marketplaces.models import CategoryMapping, Listing, ListingState, RemoteImage
+from connector.media.storage import get_storage
+
+log = logging.getLogger(__name__)
+
+# Our categories -> the sandbox marketplaces' ids; admins override per marketplace in CategoryMapping.
+DEFAULT_CATEGORIES = {
+    "postmart": {"rice_grain": "11", "vegetables": "12", "fruit": "12", "tea_coffee": "15", "honey": "14",
+                 "spices": "13", "dried_specialties": "13", "seafood": "16", "meat_poultry_eggs": "10",
+                 "processed_food": "13", "herbs_medicinal": "14", "beverages": "15", "handicrafts": "17"},
+    "voso": {"rice_grain": "502", "vegetables": "501", "fruit": "501", "tea_coffee": "505", "honey": "504",
+             "spices": "504", "dried_specialties": "504", "seafood": "501", "meat_poultry_eggs": "501",
+             "processed_food": "504", "herbs_medicinal": "504", "beverages": "505", "handicrafts": "506"},
+}
+REMOTE_STATES = {"REVIEWING": ListingState.PENDING_REVIEW, "LIVE": ListingState.LIVE,
+                 "REJECTED": ListingState.REJECTED, "DELISTED": ListingState.DELISTED}
+
+
+class TryLater(Exception):
+    """The listing is being synced by another worker right now."""
+
+
+# -- requests from agents and from other features --------------------------------------------------
+def listings_of(product: Product) -> dict[str, Listing]:
+    return {listing.marketplace: listing for listing in db.session.scalars(
+        select(Listing).where(Listing.product_id == product.id))}
+
+
+def publish_product(user, product: Product, marketplaces=MARKETPLACES) -> list[Listing]:
+    """Put a product on sale on the chosen marketplaces ("Đăng lên sàn")."""
+    if not has_permission(user, "households.write"):
+        raise PermissionDenied()
+    if product.status != ProductStatus.ACTIVE or not product.photos:
+        raise ValidationFailed(errors={"product": [_("Only a product on sale, with a photo, can be published.")]})
+    if product.household.status != HouseholdStatus.ACTIVE:
+        raise ValidationFailed(errors={"product": [_("The household must be active (with consent) first.")]})
+    unknown = [name for name in marketplaces if name not in MARKETPLACES]
+    if unknown:
+        raise ValidationFailed(errors={"marketplaces": [_("Unknown marketplace: %(name)s.", name=unknown[0])]})
+    existing = listings_of(product)
+    chosen = []
+    for name in marketplaces:
+        listing = existing.get(name) or Listing(product_id=product.id, marketplace=name)
+        if listing.id is None:
+            db.session.add(listing)
+        listing.wanted = True
+        if listing.state in (ListingState.DRAFT, ListingState.DELISTED, ListingState.FAILED, ListingState.REJECTED):
+            listing.state, listing.attempts, listing.reason = ListingState.QUEUED, 0, None
+        db.session.flush()
+        request_sync(listing)
+        chosen.append(listing)
+    return chosen
+
+
+def delist(user, listing: Listing) -> Listing:
+    if not has_permission(user, "households.write"):
+        raise PermissionDenied()
+    listing.wanted = False
+    request_sync(listing)
+    return listing
+
+
+def retry(user, listing: Listing) -> Listing:
+    """The agent's retry button after a failure: start counting attempts again."""
+    if not has_permission(user, "households.write"):
+        raise PermissionDenied()
+    listing.attempts, listing.next_attempt_at = 0, None
+    if listing.state == ListingState.FAILED:
+        listing.state = ListingState.QUEUED
+    listing.sync_pending = False
+    request_sync(listing)
+    return listing
+
+
+def request_sync(listing: Listing, delay_seconds: float | None = None) -> None:
+    """Ask for a sync. Quick successive edits coalesce: while one sync is pending, no second is queued."""
+    if listing.sync_pending and delay_seconds is None:
+        return
+    listing.sync_pending = True
+    db.session.flush()
+    from connector.marketplaces.jobs import sync_listing_job
+
+    enqueue_after_commit(sync_listing_job, listing.id, delay_seconds=delay_seconds)
+
+
+def sync_product_listings(product: Product) -> None:
+    """Price, stock, status or photos changed: every listing of the product follows."""
+    for listing in listings_of(product).values():
+        if listing.wanted or listing.remote_id:
+            request_sync(listing)
+
+
+# -- the sync job's work ---------------------------------------------------------------------------
+def should_be_on_sale(listing: Listing) -> bool:
+    product = listing.product
+    return (listing.wanted and product.status == ProductStatus.ACTIVE and product.stock > 0
+            and product.household.status == HouseholdStatus.ACTIVE)
+
+
+@dataclass
+class SyncPlan:
+    """What a sync needs to know, read in one short transaction before any remote call."""
+
+    listing_id: int
+    marketplace: str
+    seller_sku: str
+    remote_id: str | None
+    on_sale: bool
+    price: int
+    stock: int
+    name: str
+    description: str
+    category_id: str
+    photos: list[tuple[int, str, str | None]] = field(default_factory=list)  # photo id, key, remote id
+
+
+@dataclass
+class SyncOutcome:
+    remote: RemoteListing | None = None
+    uploaded: dict[int, str] = field(default_factory=dict)  # photo id -> remote image id
+    error: MarketplaceError | None = None
+
+
+def plan_sync(listing_id: int) -> SyncPlan | None:
+    """Claim the pending request (edits from now on queue a new sync) and read what the sync needs."""
+    listing = db.session.get(Listing, listing_id)
+    if listing is None:
+        return None
+    listing.sync_pending = False
+    product = listing.product
+    known = dict(db.session.execute(select(RemoteImage.photo_id, RemoteImage.remote_image_id).where(
+        RemoteImage.marketplace == listing.marketplace,
+        RemoteImage.photo_id.in_([photo.id for photo in product.photos]))).all())
+    return SyncPlan(
+        listing_id=listing.id, marketplace=listing.marketplace, seller_sku=listing.seller_sku,
+        remote_id=listing.remote_id, on_sale=should_be_on_sale(listing), price=product.price_vnd,
+        stock=product.stock if should_be_on_sale(listing) else 0, name=product.name,
+        description=product.description, category_id=remote_category(listing.marketplace, product.category),
+        photos=[(photo.id, photo.key, known.get(photo.id)) for photo in product.photos],
+    )
+
+
+def perform_sync(plan: SyncPlan) -> SyncOutcome:
+    """The remote calls, outside any database transaction. Never raises a marketplace error."""
+    adapter = adapter_for(plan.marketplace)
+    outcome = SyncOutcome()
+    try:
+        remote = adapter.get(plan.remote_id) if plan.remote_id else None
+        if remote is None:  # also after an unknown outcome: the listing may exist already
+            remote = adapter.find_by_sku(plan.seller_sku)
+        if remote is None and plan.on_sale:
+            image_ids = []
+            for photo_id, key, remote_image_id in plan.photos:
+                if remote_image_id is None:  # uploaded once per marketplace, then reused
+                    remote_image_id = outcome.uploaded[photo_id] = adapter.upload_image(get_storage().read(key))
+                image_ids.append(remote_image_id)
+            remote = adapter.create({
+                "seller_sku": plan.seller_sku, "name": plan.name, "description": plan.description,
+                "price": plan.price, "stock": plan.stock, "category_id": plan.category_id, "image_ids": image_ids})
+        if remote is not None:
+            if plan.on_sale and remote.status == "DELISTED":
+                remote = adapter.set_listed(remote.id, True)
+            if (remote.price, remote.stock) != (plan.price, plan.stock) and remote.status != "REJECTED":
+                remote = adapter.update_price_stock(remote.id, plan.price, plan.stock)
+            if not plan.on_sale and remote.status in ("LIVE", "REVIEWING"):
+                remote = adapter.set_listed(remote.id, False)
+        outcome.remote = remote
+    except MarketplaceError as error:
+        outcome.error = error
+    return outcome
+
+
+def record_sync(plan: SyncPlan, outcome: SyncOutcome) -> Listing | None:
+    """Write the outcome in one short transaction: state, reason, retry schedule, image ids."""
+    listing = db.session.get(Listing, plan.listing_id)
+    if listing is None:
+        return None
+    for photo_id, remote_image_id in outcome.uploaded.items():
+        if not db.session.scalar(select(RemoteImage.id).where(RemoteImage.photo_id == photo_id,
+                                                              RemoteImage.marketplace == plan.marketplace)):
+            db.session.add(RemoteImage(photo_id=photo_id, marketplace=plan.marketplace,
+                                       remote_image_id=remote_image_id))
+    error = outcome.error
+    if isinstance(error, ListingRejected):
+        listing.state, listing.reason = ListingState.FAILED, f"ERROR: {error.message}"[:200]
+    elif error is not None:
+        _schedule_retry(listing, error)
+    else:
+        if outcome.remote is not None:
+            listing.remote_id = outcome.remote.id
+            if outcome.remote.version >= listing.remote_version:
+                _record_remote(listing, outcome.remote)
+        else:
+            listing.state = ListingState.DRAFT
+        listing.attempts, listing.next_attempt_at = 0, None
+        listing.synced_price, listing.synced_stock, listing.synced_at = plan.price, plan.stock, utcnow()
+    db.session.flush()
+    return listing
+
+
+def _record_remote(listing: Listing, remote: RemoteListing) -> None:
+    state = REMOTE_STATES.get(remote.status, ListingState.PENDING_REVIEW)
+    if remote.status == "DELISTED" and listing.product.household.status == HouseholdStatus.SUSPENDED:
+        state = ListingState.SUSPENDED
+    listing.state = state
+    listing.reason = remote.reason or None
+    listing.remote_version = max(listing.remote_version, remote.version)
+
+
+def _schedule_retry(listing: Listing, error: MarketplaceError) -> None:
+    """Exponential backoff with jitter, at least Retry-After; after the ceiling, failed with the reason."""
+    listing.attempts += 1
+    listing.reason = f"ERROR: {error.message}"[:200]
+    if listing.attempts >= current_app.config["PUBLISH_MAX_ATTEMPTS"]:
+        listing.state = ListingState.FAILED
+        return
+    base = current_app.config["PUBLISH_BACKOFF_SECONDS"]
+    ceiling = current_app.config["PUBLISH_BACKOFF_MAX_SECONDS"]
+    delay = min(ceiling, base * 2 ** (listing.attempts - 1)) * (0.5 + random.random())  # noqa: S311 - jitter
+    if error.retry_after:
+        delay = max(delay, error.retry_after)
+    if isinstance(error, UnknownOutcome):
+        delay = min(delay, base)  # look it up soon: it probably exists
+    listing.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    if listing.state in (ListingState.DRAFT, ListingState.SUBMITTING):
+        listing.state = ListingState.QUEUED
+    request_sync(listing, delay_seconds=delay)
+
+
+def remote_category(marketplace: str, category: str) -> str:
+    override = db.session.scalar(select(CategoryMapping.remote_category_id).where(
+        CategoryMapping.marketplace == marketplace, CategoryMapping.category == category))
+    return override or DEFAULT_CATEGORIES[marketplace][category]
+
+
+def recover_stuck_listings() -> int:
+    """Listings whose sync died with its worker (SIGKILL, deploy) get a new sync."""
+    cutoff = utcnow() - timedelta(seconds=2 * current_app.config["SYNC_LOCK_SECONDS"])
+    stuck = db.session.scalars(select(Listing).where(
+        Listing.updated_at < cutoff,
+        Listing.state.in_([ListingState.QUEUED, ListingState.SUBMITTING]),
+        (Listing.next_attempt_at.is_(None)) | (Listing.next_attempt_at < cutoff),
+    )).all()
+    for listing in stuck:
+        listing.sync_pending = False
+        request_sync(listing)
+    return len(stuck)

@@ -1,0 +1,18 @@
+"""python -m connector.sandbox [--port 5001]: the sandbox marketplaces, with webhooks to the connector."""
+
+import argparse
+import os
+
+from werkzeug.serving import run_simple
+
+from connector.sandbox import create_sandbox_app
+
+parser = argparse.ArgumentParser(prog="python -m connector.sandbox")
+parser.add_argument("--port", type=int, default=int(os.environ.get("SANDBOX_PORT", "5001")))
+parser.add_argument("--connector", default=os.environ.get("CONNECTOR_URL", "http://127.0.0.1:5000"))
+options = parser.parse_args()
+webhooks = {
+    "postmart": {"url": f"{options.connector}/api/v1/webhooks/postmart", "secret": "demo-postmart-webhook"},
+    "voso": {"url": f"{options.connector}/api/v1/webhooks/voso", "secret": "demo-voso-webhook"},
+}
+run_simple("127.0.0.1", options.port, create_sandbox_app({"webhooks": webhooks}), threaded=True)

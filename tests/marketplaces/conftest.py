@@ -1,0 +1,170 @@
+"""End-to-end publishing: the sandbox and the connector on real ports, real worker processes.
+
+Data here is committed (other processes must see it), in province 01 so that it does not meet the
+province-44 tests, and removed at the end of each module.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+from sqlalchemy import delete, select
+from werkzeug.serving import make_server
+
+from connector.audit.models import AuditEvent
+from connector.auth.models import ApiToken, User
+from connector.catalogue.models import Product, ProductPhoto
+from connector.config import marketplace_settings
+from connector.extensions import db
+from connector.households.models import Household
+from connector.jobs.outbox import OutboxJob
+from connector.marketplaces.models import (
+    EventCursor,
+    Listing,
+    MarketplaceEvent,
+    Order,
+    OrderItem,
+    RemoteImage,
+)
+from connector.sandbox import create_sandbox_app
+
+
+def serve(app) -> tuple[str, callable]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def stop():
+        server.shutdown()
+        thread.join(timeout=10)
+
+    return f"http://127.0.0.1:{server.server_port}", stop
+
+
+@pytest.fixture(scope="module")
+def connector_url(app):
+    url, stop = serve(app)
+    yield url
+    stop()
+
+
+@pytest.fixture(scope="module")
+def sandbox(app, connector_url):
+    """The sandbox over HTTP, sending signed webhooks to the connector; the app pointed at it."""
+    secrets = marketplace_settings({})
+    sandbox_app = create_sandbox_app({"faults": {"review_seconds": 0.2, "timeout_sleep_seconds": 1.5},
+                                      "webhooks": {
+        "postmart": {"url": f"{connector_url}/api/v1/webhooks/postmart",
+                     "secret": secrets["postmart"]["webhook_secret"]},
+        "voso": {"url": f"{connector_url}/api/v1/webhooks/voso", "secret": secrets["voso"]["webhook_secret"]},
+    }})
+    url, stop = serve(sandbox_app)
+    saved = app.config["MARKETPLACES"]
+    app.config["MARKETPLACES"] = marketplace_settings({"SANDBOX_URL": url, "MARKETPLACE_READ_TIMEOUT": "1"})
+    app.extensions.pop("connector.adapters", None)
+    yield SandboxClient(url, sandbox_app)
+    app.config["MARKETPLACES"] = saved
+    app.extensions.pop("connector.adapters", None)
+    sandbox_app.extensions["sandbox"].stop.set()
+    stop()
+
+
+class SandboxClient:
+    def __init__(self, url: str, flask_app):
+        self.url = url
+        self.state = flask_app.extensions["sandbox"]
+
+    def configure(self, **faults):
+        requests.post(f"{self.url}/_sandbox/config", json={"faults": faults}, timeout=5).raise_for_status()
+
+    def products(self, marketplace: str) -> list[dict]:
+        return requests.get(f"{self.url}/_sandbox/products/{marketplace}", timeout=5).json()
+
+    def order(self, marketplace: str, seller_sku: str, quantity: int = 1):
+        return requests.post(f"{self.url}/_sandbox/{marketplace}/orders", timeout=5, json={
+            "seller_sku": seller_sku, "quantity": quantity,
+            "buyer": {"name": "Khách Hàng", "phone": "0987000111", "address": "Hà Nội"}})
+
+
+class Workers:
+    """Real `python -m workers` processes, as in production."""
+
+    def __init__(self, app_config: dict, sandbox_url: str):
+        self.env = dict(os.environ, DATABASE_URL=app_config["SQLALCHEMY_DATABASE_URI"],
+                        REDIS_URL=app_config["REDIS_URL"], SECRET_KEY=app_config["SECRET_KEY"],
+                        SANDBOX_URL=sandbox_url, MARKETPLACE_READ_TIMEOUT="1", PUBLISH_BACKOFF_SECONDS="0.3",
+                        WORKER_PERIODIC_SECONDS="1", MEDIA_ROOT=app_config["MEDIA_ROOT"],
+                        PUBLISH_MAX_ATTEMPTS="40", PUBLISH_BACKOFF_MAX_SECONDS="2", SYNC_LOCK_SECONDS="5",
+                        CONNECTOR_INSTANCE_DIR=app_config["INSTANCE_DIR"])
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, count: int = 1) -> None:
+        for _ in range(count):
+            self.processes.append(subprocess.Popen(
+                [sys.executable, "-m", "workers"], env=self.env,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def kill_one(self) -> None:
+        self.processes[0].kill()  # SIGKILL: no clean-up, the job it was running is abandoned
+        self.processes[0].wait()
+        self.processes.pop(0)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes = []
+
+
+@pytest.fixture(scope="module")
+def workers(app_config, sandbox):
+    pool = Workers(app_config, sandbox.url)
+    yield pool
+    pool.stop()
+
+
+def wait_until(condition, timeout: float = 60.0, every: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(every)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def committed(app):
+    """Commit-mode data for the module, deleted afterwards (children first)."""
+    yield
+    with app.app_context():
+        users = select(User.id).where(User.username.like("e2e-%")).scalar_subquery()
+        households = select(Household.id).where(Household.onboarded_by_id.in_(users)).scalar_subquery()
+        products = select(Product.id).where(Product.household_id.in_(households)).scalar_subquery()
+        orders = select(Order.id).where(Order.household_id.in_(households)).scalar_subquery()
+        for statement in (
+            delete(OrderItem).where(OrderItem.order_id.in_(orders)), delete(Order).where(Order.id.in_(orders)),
+            delete(Order).where(Order.household_id.is_(None)),
+            delete(MarketplaceEvent), delete(EventCursor), delete(OutboxJob),
+            delete(RemoteImage).where(RemoteImage.photo_id.in_(
+                select(ProductPhoto.id).where(ProductPhoto.product_id.in_(products)))),
+            delete(Listing).where(Listing.product_id.in_(products)),
+            delete(ProductPhoto).where(ProductPhoto.product_id.in_(products)),
+            delete(Product).where(Product.id.in_(products)),
+            delete(AuditEvent).where(AuditEvent.actor_id.in_(users)),
+            delete(Household).where(Household.id.in_(households)),
+            delete(ApiToken).where(ApiToken.user_id.in_(users)), delete(User).where(User.id.in_(users)),
+        ):
+            db.session.execute(statement)
+        db.session.commit()
+        db.session.remove()

@@ -1,0 +1,158 @@
+"""Publishing against the sandbox over real HTTP, with real worker processes."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from connector.catalogue.services import create_product, update_product
+from connector.extensions import db
+from connector.households.services import create_household
+from connector.marketplaces.models import Listing, Order
+from connector.marketplaces.services import publish_product
+from tests.factories import household_input, make_user, photo_bytes, product_input
+from tests.marketplaces.conftest import wait_until
+
+pytestmark = pytest.mark.usefixtures("committed")
+_numbers = itertools.count(1)
+PHOTO = photo_bytes(400, 300, with_gps=False)
+
+
+def make_products(app, count: int, **overrides) -> list[int]:
+    """`count` products on sale, each of its own household in Hà Nội, committed."""
+    with app.app_context():
+        agent = make_user("agent", province_code="01", username=f"e2e-agent-{next(_numbers)}")
+        ids = []
+        for _ in range(count):
+            number = next(_numbers)
+            household, _ = create_household(agent, household_input(
+                head_name=f"Hộ Thử {'ABCDEFGHIJ'[number % 10]}{'ABCDEFGHIJ'[number // 10 % 10]}",
+                phone=f"0966 {number:06d}", commune_code="00004", payout_bin="", payout_account="",
+                payout_holder=""), confirm_duplicates=True)
+            product = create_product(agent, household.id, product_input(status="active", **overrides), [PHOTO])
+            ids.append(product.id)
+        agent_id = agent.id
+        db.session.commit()
+        db.session.remove()
+        return ids, agent_id
+
+
+def publish(app, product_ids: list[int], agent_id: int) -> None:
+    from connector.auth.models import User
+    from connector.catalogue.models import Product
+
+    with app.app_context():
+        agent = db.session.get(User, agent_id)
+        for product_id in product_ids:
+            publish_product(agent, db.session.get(Product, product_id))
+        db.session.commit()
+        db.session.remove()
+
+
+def listing_states(app, product_ids) -> dict:
+    with app.app_context():
+        rows = db.session.execute(select(Listing.product_id, Listing.marketplace, Listing.state, Listing.remote_id)
+                                  .where(Listing.product_id.in_(product_ids))).all()
+        db.session.remove()
+    return {(row.product_id, row.marketplace): (row.state, row.remote_id) for row in rows}
+
+
+def all_live(app, product_ids):
+    states = listing_states(app, product_ids)
+    return len(states) == 2 * len(product_ids) and all(state == "live" for state, _ in states.values())
+
+
+def test_a_product_goes_live_on_both_marketplaces(app, sandbox, workers):
+    workers.start(1)
+    ids, agent_id = make_products(app, 1)
+    publish(app, ids, agent_id)
+    wait_until(lambda: all_live(app, ids), timeout=30)
+    for marketplace in ("postmart", "voso"):
+        remote = [p for p in sandbox.products(marketplace) if p["seller_sku"] == f"CN-{ids[0]}"]
+        assert len(remote) == 1 and remote[0]["status"] == "LIVE" and remote[0]["price"] == 35000
+
+
+def test_a_banned_word_is_rejected_with_its_reason(app, sandbox, workers):
+    ids, agent_id = make_products(app, 1, name="Mật ong hàng giả")
+    publish(app, ids, agent_id)
+    states = wait_until(lambda: (s := listing_states(app, ids)) and
+                        all(state == "rejected" for state, _ in s.values()) and len(s) == 2 and s, timeout=30)
+    assert len(states) == 2
+    with app.app_context():
+        reasons = set(db.session.scalars(select(Listing.reason).where(Listing.product_id.in_(ids))))
+        db.session.remove()
+    assert reasons == {"BANNED_WORD"}
+
+
+def test_price_and_stock_edits_reach_every_marketplace(app, sandbox, workers):
+    ids, agent_id = make_products(app, 1)
+    publish(app, ids, agent_id)
+    wait_until(lambda: all_live(app, ids), timeout=30)
+    from connector.auth.models import User
+    from connector.catalogue.models import Product
+
+    with app.app_context():
+        agent = db.session.get(User, agent_id)
+        product = db.session.get(Product, ids[0])
+        for price in (40000, 41000, 42000):  # quick edits coalesce
+            update_product(agent, product, {"price_vnd": price, "stock": 7})
+        db.session.commit()
+        db.session.remove()
+
+    def synced():
+        remote = [p for m in ("postmart", "voso") for p in sandbox.products(m) if p["seller_sku"] == f"CN-{ids[0]}"]
+        return len(remote) == 2 and all((p["price"], p["stock"]) == (42000, 7) for p in remote)
+
+    wait_until(synced, timeout=30)
+
+
+def test_an_order_comes_back_decrements_stock_and_updates_the_other_marketplace(app, sandbox, workers):
+    ids, agent_id = make_products(app, 1, stock=5)
+    publish(app, ids, agent_id)
+    wait_until(lambda: all_live(app, ids), timeout=30)
+    response = sandbox.order("postmart", f"CN-{ids[0]}", quantity=2)
+    assert response.status_code == 201
+
+    def order_in():
+        with app.app_context():
+            order = db.session.scalar(select(Order).where(Order.remote_order_id == response.json()["order_id"]))
+            result = order and (order.total_vnd, [i.quantity for i in order.items], order.exception)
+            db.session.remove()
+            return result
+
+    assert wait_until(order_in, timeout=30) == (70000, [2], None)
+    wait_until(lambda: any(p["seller_sku"] == f"CN-{ids[0]}" and p["stock"] == 3
+                           for p in sandbox.products("voso")), timeout=30)
+
+
+def test_faults_and_a_killed_worker_still_end_with_every_listing_live_exactly_once(app, sandbox, workers):
+    """20% 5xx, 10% timeouts after the write, 5% 429, 5% errors inside HTTP 200, short-lived tokens,
+    and one worker killed with SIGKILL mid-run."""
+    ids, agent_id = make_products(app, 15)
+    sandbox.configure(error_5xx=0.2, timeout_after_write=0.1, rate_limit_429=0.05, error_on_200=0.05,
+                      token_ttl_seconds=2.0, seed=7)
+    try:
+        workers.start(1)  # two workers now
+        publish(app, ids, agent_id)
+        wait_until(lambda: sum(s == "submitting" or s == "pending_review" or s == "live"
+                               for s, _ in listing_states(app, ids).values()) >= 6, timeout=30, every=0.05)
+        workers.kill_one()
+        workers.start(1)
+        wait_until(lambda: all_live(app, ids), timeout=150, every=0.5)
+    finally:
+        sandbox.configure(error_5xx=0, timeout_after_write=0, rate_limit_429=0, error_on_200=0,
+                          token_ttl_seconds=3600)
+    states = listing_states(app, ids)
+    for marketplace in ("postmart", "voso"):
+        remote = [p for p in sandbox.products(marketplace) if p["seller_sku"] in {f"CN-{i}" for i in ids}]
+        counts = Counter(p["seller_sku"] for p in remote)
+        assert len(counts) == len(ids) and set(counts.values()) == {1}, "no duplicates, none missing"
+        for product in remote:
+            product_id = int(product["seller_sku"][3:])
+            assert states[(product_id, marketplace)] == ("live", product["id"])
+            assert product["status"] == "LIVE"
+
+
