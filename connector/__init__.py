@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from connector.imports.views import bp as import_pages
     from connector.marketplaces import receivers  # noqa: F401  (listens to product and household changes)
     from connector.marketplaces.api import blp as marketplaces_api
+    from connector.marketplaces.views import bp as marketplace_pages
     from connector.media.views import bp as media
 
     app.register_blueprint(health)
@@ -94,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalogue_pages)
     app.register_blueprint(media)
     app.register_blueprint(import_pages)
+    app.register_blueprint(marketplace_pages)
     # The API authenticates with bearer tokens, not cookies, so form CSRF tokens do not apply.
     for blueprint in (auth_api, admin_units_api, households_api, catalogue_api, imports_api,
                       marketplaces_api):

@@ -74,7 +74,8 @@ def publish_product(user, product: Product, marketplaces=MARKETPLACES) -> list[L
     existing = listings_of(product)
     chosen = []
     for name in marketplaces:
-        listing = existing.get(name) or Listing(product_id=product.id, marketplace=name)
+        listing = existing.get(name) or Listing(product_id=product.id, marketplace=name, state=ListingState.DRAFT,
+                                                remote_version=0, attempts=0, sync_pending=False)
         if listing.id is None:
             db.session.add(listing)
         listing.wanted = True
