@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import os
 import secrets
+import shutil
 
 import pytest
 import sqlalchemy as sa
@@ -147,3 +148,41 @@ def agent(db_session):
 def auth(agent):
     """Bearer headers for `agent`."""
     return bearer(make_token(agent))
+
+
+# -- real Chromium (Debian's package), for page tests anywhere in the suite ------------------------
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        message = "Chromium is not installed (Debian: apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message + ": browser tests may not skip in CI")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A cheap Android phone's screen: 360x640."""
+    context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -101,6 +101,7 @@ class Workers:
                         SANDBOX_URL=sandbox_url, MARKETPLACE_READ_TIMEOUT="1", PUBLISH_BACKOFF_SECONDS="0.3",
                         WORKER_PERIODIC_SECONDS="1", MEDIA_ROOT=app_config["MEDIA_ROOT"],
                         PUBLISH_MAX_ATTEMPTS="40", PUBLISH_BACKOFF_MAX_SECONDS="2", SYNC_LOCK_SECONDS="5",
+                        OUTBOX_REDISPATCH_SECONDS="2",
                         CONNECTOR_INSTANCE_DIR=app_config["INSTANCE_DIR"])
         self.processes: list[subprocess.Popen] = []
 
@@ -109,6 +110,10 @@ class Workers:
             self.processes.append(subprocess.Popen(
                 [sys.executable, "-m", "workers"], env=self.env,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def ensure(self, count: int) -> None:
+        """At least `count` workers running (each test may run alone)."""
+        self.start(max(0, count - len(self.processes)))
 
     def kill_one(self) -> None:
         self.processes[0].kill()  # SIGKILL: no clean-up, the job it was running is abandoned

@@ -66,7 +66,7 @@ def all_live(app, product_ids):
 
 
 def test_a_product_goes_live_on_both_marketplaces(app, sandbox, workers):
-    workers.start(1)
+    workers.ensure(1)
     ids, agent_id = make_products(app, 1)
     publish(app, ids, agent_id)
     wait_until(lambda: all_live(app, ids), timeout=30)
@@ -76,6 +76,7 @@ def test_a_product_goes_live_on_both_marketplaces(app, sandbox, workers):
 
 
 def test_a_banned_word_is_rejected_with_its_reason(app, sandbox, workers):
+    workers.ensure(1)
     ids, agent_id = make_products(app, 1, name="Mật ong hàng giả")
     publish(app, ids, agent_id)
     states = wait_until(lambda: (s := listing_states(app, ids)) and
@@ -88,6 +89,7 @@ def test_a_banned_word_is_rejected_with_its_reason(app, sandbox, workers):
 
 
 def test_price_and_stock_edits_reach_every_marketplace(app, sandbox, workers):
+    workers.ensure(1)
     ids, agent_id = make_products(app, 1)
     publish(app, ids, agent_id)
     wait_until(lambda: all_live(app, ids), timeout=30)
@@ -110,6 +112,7 @@ def test_price_and_stock_edits_reach_every_marketplace(app, sandbox, workers):
 
 
 def test_an_order_comes_back_decrements_stock_and_updates_the_other_marketplace(app, sandbox, workers):
+    workers.ensure(1)
     ids, agent_id = make_products(app, 1, stock=5)
     publish(app, ids, agent_id)
     wait_until(lambda: all_live(app, ids), timeout=30)
@@ -135,7 +138,7 @@ def test_faults_and_a_killed_worker_still_end_with_every_listing_live_exactly_on
     sandbox.configure(error_5xx=0.2, timeout_after_write=0.1, rate_limit_429=0.05, error_on_200=0.05,
                       token_ttl_seconds=2.0, seed=7)
     try:
-        workers.start(1)  # two workers now
+        workers.ensure(2)
         publish(app, ids, agent_id)
         wait_until(lambda: sum(s == "submitting" or s == "pending_review" or s == "live"
                                for s, _ in listing_states(app, ids).values()) >= 6, timeout=30, every=0.05)
@@ -156,3 +159,36 @@ def test_faults_and_a_killed_worker_still_end_with_every_listing_live_exactly_on
             assert product["status"] == "LIVE"
 
 
+
+
+def test_publishing_while_redis_is_down_loses_nothing_and_completes_when_it_is_back(app, sandbox, workers):
+    workers.ensure(1)
+    """The web process cannot reach Redis: the agent's request still succeeds (the intent is in the
+    outbox, in the same transaction), and the workers' dispatcher sends it once Redis answers."""
+    from connector.auth.services import issue_token
+    from connector.jobs.outbox import OutboxJob
+
+    ids, agent_id = make_products(app, 2)
+    with app.app_context():
+        from connector.auth.models import User
+
+        token, _ = issue_token(db.session.get(User, agent_id))
+        db.session.commit()
+        db.session.remove()
+    working = app.config["REDIS_URL"]
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there: Redis is "down"
+    app.extensions.pop("connector.redis", None)
+    client = app.test_client()
+    try:
+        for product_id in ids:
+            response = client.post(f"/api/v1/products/{product_id}/publish", json={},
+                                   headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 202, response.get_json()
+    finally:
+        app.config["REDIS_URL"] = working
+        app.extensions.pop("connector.redis", None)
+    with app.app_context():
+        waiting = db.session.scalars(select(OutboxJob).where(OutboxJob.completed_at.is_(None))).all()
+        assert len([row for row in waiting if row.function.endswith("sync_listing_job")]) >= 4
+        db.session.remove()
+    wait_until(lambda: all_live(app, ids), timeout=60)
