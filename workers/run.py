@@ -15,7 +15,7 @@ import time
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue, Worker
+from rq import Queue, SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
 from workers.queues import ALL_QUEUES
@@ -85,7 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     if not options.burst:
         threading.Thread(target=_dispatch_forever, args=(app, stop), daemon=True, name="outbox").start()
-    worker = Worker(queues, connection=connection, serializer=JSONSerializer)
+    # SimpleWorker runs jobs in this process: the app, its connection pool and the marketplace
+    # sessions and tokens are reused from job to job (forking a work horse per job cost ~10x the
+    # CPU per listing). WORKER_CLASS=fork brings back RQ's fork-per-job isolation.
+    worker_class = Worker if os.environ.get("WORKER_CLASS") == "fork" else SimpleWorker
+    worker = worker_class(queues, connection=connection, serializer=JSONSerializer)
     try:
         worker.work(burst=options.burst, with_scheduler=not options.burst)
     finally:

@@ -1,0 +1,157 @@
+"""Issue 4's figures: end-to-end publishing throughput with 2 worker processes, the connector's CPU
+time per listing, and the reliability run (1,000 products x 2 marketplaces with faults and a worker
+killed with SIGKILL)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import requests
+from sqlalchemy import func, insert, select
+
+from connector.auth.services import create_user
+from connector.catalogue.models import Product, ProductPhoto
+from connector.catalogue.services import create_product
+from connector.config import marketplace_settings
+from connector.extensions import db
+from connector.households.services import create_household
+from connector.marketplaces.models import Listing, ListingState
+from connector.marketplaces.services import publish_product
+from connector.sandbox import create_sandbox_app
+from tests.benchmarks.harness import make_app
+from tests.factories import household_input, photo_bytes, product_input
+from tests.helpers import free_port
+from tests.marketplaces.conftest import serve
+
+
+def seed_products(count: int) -> tuple[list[int], int]:
+    """`count` products on sale (one photo file shared by all), spread over 20 households."""
+    agent = create_user(username=f"bench-pub-{time.time_ns()}", password="bench-password-1", role="agent",
+                        province_code="44")
+    households = [create_household(agent, household_input(head_name=f"Hộ Ghi {'ABCDEFGHIJKLMNOPQRST'[n]}",
+                                                           phone=f"0977 {time.time_ns() % 10**6:06d}"),
+                                   confirm_duplicates=True)[0] for n in range(20)]
+    first = create_product(agent, households[0].id, product_input(status="active"), [photo_bytes(400, 300)])
+    photo = first.photos[0]
+    rows = [dict(product_input(status="active"), household_id=households[n % 20].id, name=f"Sản phẩm {n}",
+                 name_key=f"san pham {n}", category="rice_grain", created_at=first.created_at,
+                 updated_at=first.created_at) for n in range(count - 1)]
+    ids = [first.id] + list(db.session.scalars(insert(Product).returning(Product.id), rows))
+    db.session.execute(insert(ProductPhoto), [dict(product_id=pid, position=1, key=photo.key,
+                                                   thumb_key=photo.thumb_key, width=photo.width,
+                                                   height=photo.height) for pid in ids[1:]])
+    db.session.commit()
+    return ids, agent.id
+
+
+def live_count(ids) -> int:
+    value = db.session.scalar(select(func.count(Listing.id)).where(
+        Listing.product_id.in_(ids), Listing.state == ListingState.LIVE))
+    db.session.commit()
+    return value
+
+
+def start_processes(env: dict, workers: int, web_port: int) -> list[subprocess.Popen]:
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    processes = [subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{web_port}",
+                                   "--workers", "2", "connector:create_app()"], env=env, **quiet)]
+    processes += [subprocess.Popen([sys.executable, "-m", "workers"], env=env, **quiet) for _ in range(workers)]
+    return processes
+
+
+def stop(processes) -> None:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def run_scenario(label, database_url, redis_url, media, products: int, faults: dict, kill: bool) -> None:
+    app = make_app(database_url, redis_url, media)
+    web_port = free_port()
+    settings = marketplace_settings({})
+    sandbox_app = create_sandbox_app({"faults": {"review_seconds": 0.2, "timeout_sleep_seconds": 1.5, **faults},
+                                      "webhooks": {name: {"url": f"http://127.0.0.1:{web_port}/api/v1/webhooks/{name}",
+                                                          "secret": settings[name]["webhook_secret"]}
+                                                   for name in settings}})
+    sandbox_url, stop_sandbox = serve(sandbox_app)
+    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, SECRET_KEY="x" * 40,
+               SANDBOX_URL=sandbox_url, MEDIA_ROOT=media, CONNECTOR_INSTANCE_DIR=media,
+               MARKETPLACE_READ_TIMEOUT="1", PUBLISH_MAX_ATTEMPTS="60", PUBLISH_BACKOFF_SECONDS="0.5",
+               PUBLISH_BACKOFF_MAX_SECONDS="5", SYNC_LOCK_SECONDS="6", WORKER_PERIODIC_SECONDS="2",
+               OUTBOX_REDISPATCH_SECONDS="10")
+    app.config["MARKETPLACES"] = marketplace_settings({"SANDBOX_URL": sandbox_url})
+    with app.app_context():
+        ids, agent_id = seed_products(products)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    processes = start_processes(env, 2, web_port)
+    time.sleep(2)  # let gunicorn and the workers start
+    start = time.perf_counter()
+    with app.app_context():
+        from connector.auth.models import User
+
+        agent = db.session.get(User, agent_id)
+        for offset in range(0, len(ids), 100):
+            for product in db.session.scalars(select(Product).where(Product.id.in_(ids[offset:offset + 100]))):
+                publish_product(agent, product)
+            db.session.commit()
+        published = time.perf_counter() - start
+        killed = False
+        deadline = time.monotonic() + 900
+        while live_count(ids) < 2 * len(ids) and time.monotonic() < deadline:
+            if kill and not killed and live_count(ids) >= len(ids) // 2:
+                processes[1].kill()  # SIGKILL a worker mid-run, then start a fresh one
+                processes[1].wait()
+                processes[1] = subprocess.Popen([sys.executable, "-m", "workers"], env=env,
+                                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                killed = True
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - start
+        live = live_count(ids)
+        states = dict(((row.product_id, row.marketplace), (row.state, row.remote_id)) for row in db.session.execute(
+            select(Listing.product_id, Listing.marketplace, Listing.state, Listing.remote_id)
+            .where(Listing.product_id.in_(ids))))
+    stop(processes)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    problems = 0
+    for name in ("postmart", "voso"):
+        remote = [p for p in requests.get(f"{sandbox_url}/_sandbox/products/{name}", timeout=30).json()
+                  if int(p["seller_sku"][3:]) in set(ids)]
+        counts = Counter(p["seller_sku"] for p in remote)
+        duplicates = sum(1 for c in counts.values() if c > 1)
+        missing = len(ids) - len(counts)
+        mismatched = sum(1 for p in remote if states.get((int(p["seller_sku"][3:]), name)) != ("live", p["id"])
+                         or p["status"] != "LIVE")
+        problems += duplicates + missing + mismatched
+        print(f"  {name:<9} remote listings {len(remote):>5}  duplicates {duplicates}  missing {missing}  "
+              f"state mismatches {mismatched}", flush=True)
+    listings = 2 * len(ids)
+    print(f"  {label}: {live:,}/{listings:,} live in {elapsed:.1f} s (publish requests {published:.1f} s) "
+          f"= {listings / elapsed:.1f} listings/s end to end; connector CPU (web + 2 workers) "
+          f"{cpu:.1f} s = {1000 * cpu / listings:.1f} ms per listing; {'OK' if problems == 0 else 'PROBLEMS'}",
+          flush=True)
+    sandbox_app.extensions["sandbox"].stop.set()
+    stop_sandbox()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def run(database_url_factory, redis_url: str, media: str, products: int = 1000) -> None:
+    print(f"\n== publishing ({products:,} products x 2 marketplaces, 2 worker processes)", flush=True)
+    with database_url_factory() as url:
+        run_scenario("no faults", url, redis_url, media, products, {}, kill=False)
+    with database_url_factory() as url:
+        run_scenario("faults + SIGKILL", url, redis_url, media, products,
+                     {"error_5xx": 0.2, "timeout_after_write": 0.1, "rate_limit_429": 0.05,
+                      "token_ttl_seconds": 5.0, "seed": 11}, kill=True)
