@@ -39,8 +39,9 @@ run: install i18n-compile
 	$(FLASK) seed demo
 	@echo ""
 	@echo "  Open http://127.0.0.1:5000 and sign in with a demo login above."
+	@echo "  Sandbox marketplaces: http://127.0.0.1:5001 (orders: POST /_sandbox/postmart/orders)"
 	@echo ""
-	$(BIN)/honcho -f Procfile.dev start $(if $(REDIS_URL),web worker,)
+	$(BIN)/honcho -f Procfile.dev start $(if $(REDIS_URL),web worker sandbox,)
 
 lint: install
 	$(BIN)/ruff check connector workers tests

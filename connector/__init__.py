@@ -107,7 +107,8 @@ def _register_cli(app: Flask) -> None:
     from connector.admin_units.cli import admin_units_cli
     from connector.auth.cli import users_cli
     from connector.jobs.cli import jobs_cli
+    from connector.marketplaces.cli import marketplaces_cli
     from connector.seed import seed_cli
 
-    for group in (users_cli, admin_units_cli, jobs_cli, seed_cli):
+    for group in (users_cli, admin_units_cli, jobs_cli, seed_cli, marketplaces_cli):
         app.cli.add_command(group)

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from redis.exceptions import RedisError
-from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import JSON, String, event, select, update
@@ -117,11 +116,10 @@ def dispatch_outbox(limit: int = 500) -> int:
         .limit(limit)
     ).all()
     pushed = 0
-    for row in rows:
-        try:
-            status = Job.fetch(row.rq_job_id, connection=get_redis(), serializer=JSONSerializer).get_status()
-        except NoSuchJobError:
-            status = None
+    # One round trip for all the rows: which of their jobs does RQ still know?
+    jobs = Job.fetch_many([row.rq_job_id for row in rows], connection=get_redis(), serializer=JSONSerializer)
+    for row, rq_job in zip(rows, jobs, strict=True):
+        status = rq_job.get_status(refresh=False) if rq_job is not None else None
         if status == JobStatus.FAILED:
             row.failed_at = utcnow()
         elif status is None:

@@ -271,7 +271,10 @@ def remote_category(marketplace: str, category: str) -> str:
 def recover_stuck_listings() -> int:
     """Listings whose sync died with its worker (SIGKILL, deploy) get a new sync."""
     cutoff = utcnow() - timedelta(seconds=2 * current_app.config["SYNC_LOCK_SECONDS"])
+    # sync_pending is cleared when a sync job starts; a listing still waiting in the queue keeps it
+    # set and is left alone (re-queuing those would multiply the jobs).
     stuck = db.session.scalars(select(Listing).where(
+        Listing.sync_pending.is_(False),
         Listing.updated_at < cutoff,
         Listing.state.in_([ListingState.QUEUED, ListingState.SUBMITTING]),
         (Listing.next_attempt_at.is_(None)) | (Listing.next_attempt_at < cutoff),

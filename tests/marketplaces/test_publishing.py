@@ -192,3 +192,14 @@ def test_publishing_while_redis_is_down_loses_nothing_and_completes_when_it_is_b
         assert len([row for row in waiting if row.function.endswith("sync_listing_job")]) >= 4
         db.session.remove()
     wait_until(lambda: all_live(app, ids), timeout=60)
+
+
+def test_cli_shows_category_mapping_and_places_sandbox_orders(app, sandbox):
+    runner = app.test_cli_runner()
+    shown = runner.invoke(args=["marketplaces", "categories", "--marketplace", "postmart"])
+    assert shown.exit_code == 0 and "honey" in shown.output and "-> 14 Mật ong, thảo dược" in shown.output
+    mapped = runner.invoke(args=["marketplaces", "map-category", "--marketplace", "voso", "--category", "honey",
+                                 "--remote-id", "999"])
+    assert mapped.exit_code != 0 and "no category 999" in mapped.output
+    refused = runner.invoke(args=["marketplaces", "buy", "--marketplace", "postmart", "--sku", "CN-0"])
+    assert refused.exit_code == 1 and "product not on sale" in refused.output

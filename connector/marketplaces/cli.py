@@ -1,0 +1,70 @@
+"""`flask --app connector marketplaces ...` and the sandbox's buyer CLI."""
+
+import json
+import os
+
+import click
+import requests
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from connector.catalogue.choices import CATEGORIES
+from connector.extensions import db
+from connector.marketplaces import MARKETPLACES
+from connector.marketplaces.adapters import adapter_for
+from connector.marketplaces.models import CategoryMapping
+from connector.marketplaces.services import remote_category
+
+
+@click.group("marketplaces", help="Marketplace publishing.")
+def marketplaces_cli():
+    pass
+
+
+@marketplaces_cli.command("categories")
+@click.option("--marketplace", required=True, type=click.Choice(MARKETPLACES))
+@with_appcontext
+def categories_command(marketplace):
+    """Fetch the marketplace's categories and show how ours map onto them."""
+    remote = {c["id"]: c["name"] for c in adapter_for(marketplace).categories()}
+    for code, label in CATEGORIES.items():
+        target = remote_category(marketplace, code)
+        click.echo(f"{code:<20} {label!s:<36} -> {target} {remote.get(target, '(unknown on the marketplace)')}")
+
+
+@marketplaces_cli.command("map-category")
+@click.option("--marketplace", required=True, type=click.Choice(MARKETPLACES))
+@click.option("--category", required=True, type=click.Choice(list(CATEGORIES)))
+@click.option("--remote-id", required=True)
+@with_appcontext
+def map_category_command(marketplace, category, remote_id):
+    """Override where one of our categories goes on a marketplace (admins)."""
+    known = {c["id"] for c in adapter_for(marketplace).categories()}
+    if remote_id not in known:
+        raise click.ClickException(f"{marketplace} has no category {remote_id}")
+    mapping = db.session.scalar(select(CategoryMapping).where(
+        CategoryMapping.marketplace == marketplace, CategoryMapping.category == category))
+    if mapping is None:
+        mapping = CategoryMapping(marketplace=marketplace, category=category)
+        db.session.add(mapping)
+    mapping.remote_category_id = remote_id
+    db.session.commit()
+    click.echo(f"{category} -> {marketplace} {remote_id}")
+
+
+@marketplaces_cli.command("buy")
+@click.option("--marketplace", required=True, type=click.Choice(MARKETPLACES))
+@click.option("--sku", required=True, help="Seller SKU, e.g. CN-12")
+@click.option("--quantity", default=1, type=click.IntRange(min=1))
+@with_appcontext
+def buy_command(marketplace, sku, quantity):
+    """Place a buyer's order on the sandbox (demos and tests)."""
+    sandbox = os.environ.get("SANDBOX_URL") or current_app.config["MARKETPLACES"][marketplace]["base_url"].rsplit(
+        "/", 1)[0]
+    response = requests.post(f"{sandbox}/_sandbox/{marketplace}/orders", timeout=10, json={
+        "seller_sku": sku, "quantity": quantity,
+        "buyer": {"name": "Khách Demo", "phone": "0987000111", "address": "Hà Nội"}})
+    click.echo(json.dumps(response.json(), ensure_ascii=False))
+    if not response.ok:
+        raise SystemExit(1)
