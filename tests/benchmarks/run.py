@@ -1,20 +1,22 @@
 """`make bench`: the figures the issues ask for, on SQLite and (when reachable) PostgreSQL.
 
 Not part of the test run: timings depend on the machine. BENCH_POSTGRES_URL picks the server
-(default postgresql://postgres@127.0.0.1:5432/test; set it empty to skip PostgreSQL).
+(default postgresql://postgres@127.0.0.1:5432/test; set it empty to skip PostgreSQL);
+BENCH_PUBLISHING=0 skips the publishing runs (several minutes).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from functools import partial
 
 import sqlalchemy as sa
 
 from connector.admin_units.services import search_communes
 from connector.auth.services import create_user, issue_token
 from connector.extensions import db
-from tests.benchmarks import onboarding
+from tests.benchmarks import onboarding, publishing
 from tests.benchmarks.harness import database, make_app, measure, redis_server
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -65,6 +67,9 @@ def main() -> None:
                 onboarding.run(app, "PostgreSQL")
                 with app.app_context():
                     db.engine.dispose()
+        if os.environ.get("BENCH_PUBLISHING", "1") != "0":
+            # The issue's scale on PostgreSQL; SQLite (one writer at a time) gets a smaller run.
+            publishing.run(partial(database, pg or "sqlite"), redis_url, media, products=1000 if pg else 200)
 
 
 if __name__ == "__main__":
