@@ -203,3 +203,20 @@ def test_cli_shows_category_mapping_and_places_sandbox_orders(app, sandbox):
     assert mapped.exit_code != 0 and "no category 999" in mapped.output
     refused = runner.invoke(args=["marketplaces", "buy", "--marketplace", "postmart", "--sku", "CN-0"])
     assert refused.exit_code == 1 and "product not on sale" in refused.output
+
+
+def test_pausing_a_product_takes_it_down_everywhere(app, sandbox, workers):
+    workers.ensure(1)
+    ids, agent_id = make_products(app, 1)
+    publish(app, ids, agent_id)
+    wait_until(lambda: all_live(app, ids), timeout=30)
+    from connector.auth.models import User
+    from connector.catalogue.models import Product
+
+    with app.app_context():
+        update_product(db.session.get(User, agent_id), db.session.get(Product, ids[0]), {"status": "paused"})
+        db.session.commit()
+        db.session.remove()
+    wait_until(lambda: all(p["status"] == "DELISTED" for m in ("postmart", "voso") for p in sandbox.products(m)
+                           if p["seller_sku"] == f"CN-{ids[0]}"), timeout=30)
+    assert {state for state, _ in listing_states(app, ids).values()} == {"delisted"}
