@@ -65,6 +65,25 @@ def all_live(app, product_ids):
     return len(states) == 2 * len(product_ids) and all(state == "live" for state, _ in states.values())
 
 
+def live_product(app, workers) -> tuple[list[int], int]:
+    """One product, published and live on both marketplaces."""
+    workers.ensure(1)
+    ids, agent_id = make_products(app, 1)
+    publish(app, ids, agent_id)
+    wait_until(lambda: all_live(app, ids), timeout=30)
+    return ids, agent_id
+
+
+def edit_product(app, agent_id: int, product_id: int, changes: dict) -> None:
+    from connector.auth.models import User
+    from connector.catalogue.models import Product
+
+    with app.app_context():
+        update_product(db.session.get(User, agent_id), db.session.get(Product, product_id), changes)
+        db.session.commit()
+        db.session.remove()
+
+
 def test_a_product_goes_live_on_both_marketplaces(app, sandbox, workers):
     workers.ensure(1)
     ids, agent_id = make_products(app, 1)
@@ -89,20 +108,9 @@ def test_a_banned_word_is_rejected_with_its_reason(app, sandbox, workers):
 
 
 def test_price_and_stock_edits_reach_every_marketplace(app, sandbox, workers):
-    workers.ensure(1)
-    ids, agent_id = make_products(app, 1)
-    publish(app, ids, agent_id)
-    wait_until(lambda: all_live(app, ids), timeout=30)
-    from connector.auth.models import User
-    from connector.catalogue.models import Product
-
-    with app.app_context():
-        agent = db.session.get(User, agent_id)
-        product = db.session.get(Product, ids[0])
-        for price in (40000, 41000, 42000):  # quick edits coalesce
-            update_product(agent, product, {"price_vnd": price, "stock": 7})
-        db.session.commit()
-        db.session.remove()
+    ids, agent_id = live_product(app, workers)
+    for price in (40000, 41000, 42000):  # quick edits coalesce
+        edit_product(app, agent_id, ids[0], {"price_vnd": price, "stock": 7})
 
     def synced():
         remote = [p for m in ("postmart", "voso") for p in sandbox.products(m) if p["seller_sku"] == f"CN-{ids[0]}"]
@@ -206,17 +214,8 @@ def test_cli_shows_category_mapping_and_places_sandbox_orders(app, sandbox):
 
 
 def test_pausing_a_product_takes_it_down_everywhere(app, sandbox, workers):
-    workers.ensure(1)
-    ids, agent_id = make_products(app, 1)
-    publish(app, ids, agent_id)
-    wait_until(lambda: all_live(app, ids), timeout=30)
-    from connector.auth.models import User
-    from connector.catalogue.models import Product
-
-    with app.app_context():
-        update_product(db.session.get(User, agent_id), db.session.get(Product, ids[0]), {"status": "paused"})
-        db.session.commit()
-        db.session.remove()
+    ids, agent_id = live_product(app, workers)
+    edit_product(app, agent_id, ids[0], {"status": "paused"})
     wait_until(lambda: all(p["status"] == "DELISTED" for m in ("postmart", "voso") for p in sandbox.products(m)
                            if p["seller_sku"] == f"CN-{ids[0]}"), timeout=30)
     assert {state for state, _ in listing_states(app, ids).values()} == {"delisted"}
