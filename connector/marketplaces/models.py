@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from connector.catalogue.models import Product
@@ -40,6 +40,9 @@ class Listing(TimestampMixin, db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sync_pending: Mapped[bool] = mapped_column(Boolean, default=False)  # coalesces quick edits
+    # Set (and committed) before the first create call: from then on, with no remote id, the listing
+    # may exist on the marketplace and is looked up by seller SKU before any new create.
+    create_attempted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     synced_price: Mapped[int | None] = mapped_column(BigInteger)
     synced_stock: Mapped[int | None] = mapped_column(Integer)
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -147,6 +147,7 @@ class SyncPlan:
     description: str
     category_id: str
     photos: list[tuple[int, str, str | None]] = field(default_factory=list)  # photo id, key, remote id
+    look_up_first: bool = True  # a create may have happened before: find by seller SKU first
 
 
 @dataclass
@@ -162,6 +163,9 @@ def plan_sync(listing_id: int) -> SyncPlan | None:
     if listing is None:
         return None
     listing.sync_pending = False
+    look_up_first = listing.create_attempted
+    if listing.remote_id is None and should_be_on_sale(listing):
+        listing.create_attempted = True  # committed before the create call is made
     product = listing.product
     known = dict(db.session.execute(select(RemoteImage.photo_id, RemoteImage.remote_image_id).where(
         RemoteImage.marketplace == listing.marketplace,
@@ -172,6 +176,7 @@ def plan_sync(listing_id: int) -> SyncPlan | None:
         stock=product.stock if should_be_on_sale(listing) else 0, name=product.name,
         description=product.description, category_id=remote_category(listing.marketplace, product.category),
         photos=[(photo.id, photo.key, known.get(photo.id)) for photo in product.photos],
+        look_up_first=look_up_first,
     )
 
 
@@ -181,7 +186,7 @@ def perform_sync(plan: SyncPlan) -> SyncOutcome:
     outcome = SyncOutcome()
     try:
         remote = adapter.get(plan.remote_id) if plan.remote_id else None
-        if remote is None:  # also after an unknown outcome: the listing may exist already
+        if remote is None and plan.look_up_first:  # after any earlier create: it may exist already
             remote = adapter.find_by_sku(plan.seller_sku)
         if remote is None and plan.on_sale:
             image_ids = []
