@@ -76,6 +76,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         # A sync holds a per-listing lock at most this long (a killed worker's lock then expires);
         # a listing untouched for twice as long while queued or submitting is synced again.
         "SYNC_LOCK_SECONDS": float(env.get("SYNC_LOCK_SECONDS", "60")),
+        # A listing under review this long is asked again (review results can be lost).
+        "REVIEW_POLL_SECONDS": float(env.get("REVIEW_POLL_SECONDS", "600")),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_MB", "12")) * 1024 * 1024,
     }
     if production:

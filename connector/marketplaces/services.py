@@ -274,17 +274,20 @@ def remote_category(marketplace: str, category: str) -> str:
 
 
 def recover_stuck_listings() -> int:
-    """Listings whose sync died with its worker (SIGKILL, deploy) get a new sync."""
-    cutoff = utcnow() - timedelta(seconds=2 * current_app.config["SYNC_LOCK_SECONDS"])
+    """Listings whose sync died with its worker (SIGKILL, deploy) get a new sync, and listings under
+    review for long are asked again, since a review result (webhook and its job) can be lost."""
+    now = utcnow()
+    cutoff = now - timedelta(seconds=2 * current_app.config["SYNC_LOCK_SECONDS"])
+    review_cutoff = now - timedelta(seconds=current_app.config["REVIEW_POLL_SECONDS"])
     # sync_pending is cleared when a sync job starts; a listing still waiting in the queue keeps it
     # set and is left alone (re-queuing those would multiply the jobs).
     stuck = db.session.scalars(select(Listing).where(
         Listing.sync_pending.is_(False),
-        Listing.updated_at < cutoff,
-        Listing.state.in_([ListingState.QUEUED, ListingState.SUBMITTING]),
-        (Listing.next_attempt_at.is_(None)) | (Listing.next_attempt_at < cutoff),
-    )).all()
+        ((Listing.updated_at < cutoff) & Listing.state.in_([ListingState.QUEUED, ListingState.SUBMITTING])
+         & ((Listing.next_attempt_at.is_(None)) | (Listing.next_attempt_at < cutoff)))
+        | ((Listing.updated_at < review_cutoff) & (Listing.state == ListingState.PENDING_REVIEW)),
+    ).limit(500)).all()
     for listing in stuck:
-        listing.sync_pending = False
+        listing.updated_at = now  # asked again now: not again before the next period
         request_sync(listing)
     return len(stuck)
