@@ -6,4 +6,6 @@ PAYMENTS = "payments"  # payment notices and reconciliation
 LOGISTICS = "logistics"  # pickup matching and carrier booking
 MAINTENANCE = "maintenance"  # housekeeping: purge expired tokens and the like
 
-ALL_QUEUES = (PUBLISHING, ORDERS, PAYMENTS, LOGISTICS, MAINTENANCE)
+# Orders and marketplace events first: they are quick, and a buyer's order must not wait behind a
+# thousand listings being published.
+ALL_QUEUES = (ORDERS, PUBLISHING, PAYMENTS, LOGISTICS, MAINTENANCE)

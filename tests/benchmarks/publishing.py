@@ -89,7 +89,7 @@ def run_scenario(label, database_url, redis_url, media, products: int, faults: d
                SANDBOX_URL=sandbox_url, MEDIA_ROOT=media, CONNECTOR_INSTANCE_DIR=media,
                MARKETPLACE_READ_TIMEOUT="1", PUBLISH_MAX_ATTEMPTS="60", PUBLISH_BACKOFF_SECONDS="0.5",
                PUBLISH_BACKOFF_MAX_SECONDS="5", SYNC_LOCK_SECONDS="6", WORKER_PERIODIC_SECONDS="2",
-               REVIEW_POLL_SECONDS="20",
+               REVIEW_POLL_SECONDS="120",
                OUTBOX_REDISPATCH_SECONDS="10")
     app.config["MARKETPLACES"] = marketplace_settings({"SANDBOX_URL": sandbox_url})
     with app.app_context():
