@@ -101,7 +101,7 @@ class Workers:
                         SANDBOX_URL=sandbox_url, MARKETPLACE_READ_TIMEOUT="1", PUBLISH_BACKOFF_SECONDS="0.3",
                         WORKER_PERIODIC_SECONDS="1", MEDIA_ROOT=app_config["MEDIA_ROOT"],
                         PUBLISH_MAX_ATTEMPTS="40", PUBLISH_BACKOFF_MAX_SECONDS="2", SYNC_LOCK_SECONDS="5",
-                        OUTBOX_REDISPATCH_SECONDS="2",
+                        OUTBOX_REDISPATCH_SECONDS="2", REVIEW_POLL_SECONDS="5",
                         CONNECTOR_INSTANCE_DIR=app_config["INSTANCE_DIR"])
         self.processes: list[subprocess.Popen] = []
 

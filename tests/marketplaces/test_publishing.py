@@ -152,7 +152,7 @@ def test_faults_and_a_killed_worker_still_end_with_every_listing_live_exactly_on
                                for s, _ in listing_states(app, ids).values()) >= 6, timeout=30, every=0.05)
         workers.kill_one()
         workers.start(1)
-        wait_until(lambda: all_live(app, ids), timeout=150, every=0.5)
+        wait_until(lambda: all_live(app, ids), timeout=240, every=0.5)
     finally:
         sandbox.configure(error_5xx=0, timeout_after_write=0, rate_limit_429=0, error_on_200=0,
                           token_ttl_seconds=3600)
