@@ -96,7 +96,7 @@ def handle_http_exception(error: HTTPException):
         # Log the cause without request data: bodies may hold personal data.
         log.error("HTTP %s on %s %s", status, request.method, request.path,
                   exc_info=getattr(error, "original_exception", None))
-    errors = getattr(error, "data", {}).get("messages") if hasattr(error, "data") else None
+    errors = getattr(error, "data", {}).get("messages")  # webargs puts field errors here
     message = MESSAGES.get(status) if errors or status in MESSAGES else error.description
     headers = None
     if status == 401 and wants_json():

@@ -4,7 +4,7 @@ from flask import request
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from connector.api import json_body
 from connector.auth.sessions import api_auth, api_user
@@ -69,10 +69,10 @@ class Publish(MethodView):
     @blp.response(202, ListingSchema(many=True))
     def post(self, product_id):
         """Publish ("Đăng lên sàn") to the chosen marketplaces; the work happens in background jobs."""
-        body = request.get_json(silent=True) or {}
+        body = json_body() if request.get_data() else {}  # no body: both marketplaces
         try:
-            choice = PublishSchema().load(body if isinstance(body, dict) else json_body())
-        except Exception as error:  # noqa: BLE001 - marshmallow's error, as our 422
-            raise ValidationFailed(errors=getattr(error, "messages", {})) from error
+            choice = PublishSchema().load(body)
+        except ValidationError as error:
+            raise ValidationFailed(errors=error.messages) from error
         user = api_user()
         return services.publish_product(user, get_product(user, product_id, for_write=True), choice["marketplaces"])

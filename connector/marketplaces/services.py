@@ -50,9 +50,6 @@ REMOTE_STATES = {"REVIEWING": ListingState.PENDING_REVIEW, "LIVE": ListingState.
                  "REJECTED": ListingState.REJECTED, "DELISTED": ListingState.DELISTED}
 
 
-class TryLater(Exception):
-    """The listing is being synced by another worker right now."""
-
 
 # -- requests from agents and from other features --------------------------------------------------
 def listings_of(product: Product) -> dict[str, Listing]:
@@ -164,7 +161,8 @@ def plan_sync(listing_id: int) -> SyncPlan | None:
         return None
     listing.sync_pending = False
     look_up_first = listing.create_attempted
-    if listing.remote_id is None and should_be_on_sale(listing):
+    on_sale = should_be_on_sale(listing)
+    if listing.remote_id is None and on_sale:
         listing.create_attempted = True  # committed before the create call is made
     product = listing.product
     known = dict(db.session.execute(select(RemoteImage.photo_id, RemoteImage.remote_image_id).where(
@@ -172,8 +170,8 @@ def plan_sync(listing_id: int) -> SyncPlan | None:
         RemoteImage.photo_id.in_([photo.id for photo in product.photos]))).all())
     return SyncPlan(
         listing_id=listing.id, marketplace=listing.marketplace, seller_sku=listing.seller_sku,
-        remote_id=listing.remote_id, on_sale=should_be_on_sale(listing), price=product.price_vnd,
-        stock=product.stock if should_be_on_sale(listing) else 0, name=product.name,
+        remote_id=listing.remote_id, on_sale=on_sale, price=product.price_vnd,
+        stock=product.stock if on_sale else 0, name=product.name,
         description=product.description, category_id=remote_category(listing.marketplace, product.category),
         photos=[(photo.id, photo.key, known.get(photo.id)) for photo in product.photos],
         look_up_first=look_up_first,
@@ -288,6 +286,5 @@ def recover_stuck_listings() -> int:
         | ((Listing.updated_at < review_cutoff) & (Listing.state == ListingState.PENDING_REVIEW)),
     ).limit(500)).all()
     for listing in stuck:
-        listing.updated_at = now  # asked again now: not again before the next period
-        request_sync(listing)
+        request_sync(listing)  # sets sync_pending, which also moves updated_at: not again next period
     return len(stuck)

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from connector.auth.roles import Role
 from connector.auth.sessions import login_required
@@ -123,7 +123,7 @@ def _order_scope(statement):
     if current_user.role == Role.ADMIN:
         return statement
     # Orders whose product is unknown have no area yet: only admins see them.
-    return statement.where(or_(Order.province_code == current_user.province_code))
+    return statement.where(Order.province_code == current_user.province_code)
 
 
 @bp.route("/orders")

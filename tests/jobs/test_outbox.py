@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from connector.auth.jobs import purge_dead_tokens_job
 from connector.db import utcnow
-from connector.extensions import db
 from connector.jobs import dispatch_outbox, enqueue_after_commit, job, queue_for
 from connector.jobs.outbox import OutboxJob
 from workers.queues import MAINTENANCE
@@ -74,4 +73,3 @@ def test_jobs_are_declared_on_known_queues_only():
 
 def test_queues_use_the_json_serializer(maintenance_queue):
     assert maintenance_queue.serializer is JSONSerializer
-    assert db is not None
