@@ -36,6 +36,7 @@ i18n-update: i18n-extract
 run: install i18n-compile
 	$(FLASK) db upgrade
 	$(FLASK) admin-units sync
+	$(FLASK) service-points generate --province 44
 	$(FLASK) seed demo
 	@echo ""
 	@echo "  Open http://127.0.0.1:5000 and sign in with a demo login above."

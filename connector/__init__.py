@@ -82,10 +82,15 @@ def _register_blueprints(app: Flask) -> None:
     from connector.households.views import bp as household_pages
     from connector.imports.api import blp as imports_api
     from connector.imports.views import bp as import_pages
+    from connector.logistics import receivers as logistics_receivers  # noqa: F401  (orders -> pickups)
+    from connector.logistics.api import blp as logistics_api
+    from connector.logistics.views import bp as logistics_pages
     from connector.marketplaces import receivers  # noqa: F401  (listens to product and household changes)
     from connector.marketplaces.api import blp as marketplaces_api
     from connector.marketplaces.views import bp as marketplace_pages
     from connector.media.views import bp as media
+    from connector.payments.api import blp as payments_api
+    from connector.payments.views import bp as payment_pages
 
     app.register_blueprint(health)
     app.register_blueprint(api_docs)
@@ -96,9 +101,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(media)
     app.register_blueprint(import_pages)
     app.register_blueprint(marketplace_pages)
+    app.register_blueprint(payment_pages)
+    app.register_blueprint(logistics_pages)
     # The API authenticates with bearer tokens, not cookies, so form CSRF tokens do not apply.
     for blueprint in (auth_api, admin_units_api, households_api, catalogue_api, imports_api,
-                      marketplaces_api):
+                      marketplaces_api, payments_api, logistics_api):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 
@@ -107,8 +114,11 @@ def _register_cli(app: Flask) -> None:
     from connector.admin_units.cli import admin_units_cli
     from connector.auth.cli import users_cli
     from connector.jobs.cli import jobs_cli
+    from connector.logistics.cli import service_points_cli
     from connector.marketplaces.cli import marketplaces_cli
+    from connector.payments.cli import payments_cli, vietqr_cli
     from connector.seed import seed_cli
 
-    for group in (users_cli, admin_units_cli, jobs_cli, seed_cli, marketplaces_cli):
+    for group in (users_cli, admin_units_cli, jobs_cli, seed_cli, marketplaces_cli, vietqr_cli, payments_cli,
+                  service_points_cli):
         app.cli.add_command(group)

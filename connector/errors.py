@@ -49,6 +49,20 @@ class ValidationFailed(DomainError):
 
     status = 422
 
+    def text(self) -> str:
+        """Every message in one line, for a flash message or a CLI error."""
+        return " ".join(str(message) for messages in self.errors.values() for message in messages)
+
+
+def flash_failure(failure: ValidationFailed) -> None:
+    """A staff button's action was refused: undo the request's changes and say why on the next page."""
+    from flask import flash
+
+    from connector.extensions import db
+
+    db.session.rollback()
+    flash(failure.text(), "error")
+
 
 class NotFound(DomainError):
     status = 404

@@ -6,6 +6,7 @@ from connector.auth.models import ApiToken, User
 from connector.catalogue.models import Product, ProductPhoto
 from connector.households.models import Household
 from connector.jobs.outbox import OutboxJob
+from connector.logistics.models import IndexVersion, Pickup, ServicePoint, Shipment
 from connector.marketplaces.models import (
     CategoryMapping,
     EventCursor,
@@ -15,8 +16,10 @@ from connector.marketplaces.models import (
     OrderItem,
     RemoteImage,
 )
+from connector.payments.models import Acquirer, Payment
 
 __all__ = [
     "Province", "Commune", "User", "ApiToken", "OutboxJob", "AuditEvent", "Household", "Product", "ProductPhoto",
     "Listing", "RemoteImage", "CategoryMapping", "MarketplaceEvent", "EventCursor", "Order", "OrderItem",
+    "Acquirer", "Payment", "ServicePoint", "IndexVersion", "Pickup", "Shipment",
 ]

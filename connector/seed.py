@@ -23,6 +23,9 @@ DEMO_USERS = (
 )
 
 
+DEMO_SERVICE_POINT = "BD19702"  # generated BĐVHX of Xã Hải Lăng
+
+
 def seed_demo() -> list[tuple[str, str, str]]:
     """Create (or reset) the demo staff; returns (username, password, role) for each."""
     if db.session.get(Province, DEMO_PROVINCE) is None:
@@ -38,6 +41,13 @@ def seed_demo() -> list[tuple[str, str, str]]:
             user.role, user.province_code, user.active = role, province, True
         logins.append((username, password, role))
     db.session.flush()
+    # The demo agent works at Hải Lăng's commune post office, when demo service points exist.
+    from connector.logistics.models import ServicePoint
+
+    if db.session.scalar(select(ServicePoint.id).where(ServicePoint.code == DEMO_SERVICE_POINT)):
+        db.session.scalar(select(User).where(User.username == "buudien.hailang")).service_point_code = \
+            DEMO_SERVICE_POINT
+        db.session.flush()
     return logins
 
 

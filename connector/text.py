@@ -15,8 +15,12 @@ def to_nfc(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
+def strip_marks(text: str) -> str:
+    """Vietnamese without diacritics, case kept: "Đức Hòa" -> "Duc Hoa" (bank memos, QR names)."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def fold(text: str) -> str:
     """Fold for matching: "Nguyễn Văn Đức", "nguyen van duc" and "NGUYEN VAN DUC" fold alike."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped.casefold()).strip()
+    return _SPACES.sub(" ", strip_marks(text).casefold()).strip()

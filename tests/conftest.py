@@ -9,6 +9,7 @@ a schema of its own that it drops at the end.
 from __future__ import annotations
 
 import contextvars
+import logging
 import os
 import secrets
 import shutil
@@ -26,6 +27,10 @@ from connector.config import normalise_database_url
 from connector.extensions import db
 from tests.factories import bearer, make_token, make_user
 from tests.helpers import redis_server
+
+# The in-process HTTP servers (sandbox, connector) log every request; a failing test's output should
+# show its own logs and assertion, not hundreds of request lines.
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 @pytest.fixture(scope="session")

@@ -52,3 +52,15 @@ def test_development_cookies_work_over_plain_http_but_stay_httponly():
     assert config["SESSION_COOKIE_SECURE"] is False
     assert config["SESSION_COOKIE_HTTPONLY"] is True
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_provincial_storefronts_come_from_json_and_bad_json_is_refused():
+    from connector.config import marketplace_settings
+
+    shops = marketplace_settings({"VOSO_STOREFRONTS": '{"44": {"username": "qt-voso", "password": "p"}}'})
+    assert shops["voso"]["storefronts"] == {"44": {"username": "qt-voso", "password": "p"}}
+    assert shops["postmart"]["storefronts"] == {}
+    with pytest.raises(ValueError, match="POSTMART_STOREFRONTS is not valid JSON"):
+        marketplace_settings({"POSTMART_STOREFRONTS": "{44: x}"})
+    with pytest.raises(ValueError, match="must map province codes"):
+        marketplace_settings({"POSTMART_STOREFRONTS": '["44"]'})

@@ -1,4 +1,4 @@
-"""RQ queue names, by purpose. A worker listens to them in this order (earlier = more urgent)."""
+"""RQ queue names, by purpose. Workers take jobs from them in turn (round robin), starting here."""
 
 PUBLISHING = "publishing"  # push listings, price and stock to the marketplaces
 ORDERS = "orders"  # take orders back from the marketplaces
@@ -6,6 +6,6 @@ PAYMENTS = "payments"  # payment notices and reconciliation
 LOGISTICS = "logistics"  # pickup matching and carrier booking
 MAINTENANCE = "maintenance"  # housekeeping: purge expired tokens and the like
 
-# Orders and marketplace events first: they are quick, and a buyer's order must not wait behind a
-# thousand listings being published.
+# Taken in turn, so a buyer's order never waits behind a thousand listings being published, and
+# publishing is never starved by order-side work.
 ALL_QUEUES = (ORDERS, PUBLISHING, PAYMENTS, LOGISTICS, MAINTENANCE)

@@ -17,6 +17,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker, Worker
 from rq.serializers import JSONSerializer
+from rq.worker import DequeueStrategy
 
 from workers.queues import ALL_QUEUES
 
@@ -39,22 +40,32 @@ def wait_for_redis(url: str, timeout: float = 20.0) -> Redis:
 
 
 def dispatch_once(app) -> int:
-    from connector.extensions import db
+    """The outbox, then the periodic tasks, each in its own transaction: one failing (Redis down, a
+    database error) does not undo or hold up the others. Returns how many outbox jobs were pushed."""
     from connector.jobs import dispatch_outbox
+    from connector.logistics.periodic import run_periodic as logistics_periodic
     from connector.marketplaces.periodic import run_periodic
 
     with app.app_context():
-        try:
-            pushed = dispatch_outbox()
-            run_periodic()
-            db.session.commit()
-            return pushed
-        except Exception:
-            db.session.rollback()
-            log.exception("Outbox dispatch failed; will try again")
-            return 0
-        finally:
-            db.session.remove()
+        pushed = _in_own_transaction("outbox dispatch", dispatch_outbox) or 0
+        _in_own_transaction("publishing periodic tasks", run_periodic)
+        _in_own_transaction("logistics periodic tasks", logistics_periodic)
+    return pushed
+
+
+def _in_own_transaction(name: str, task):
+    from connector.extensions import db
+
+    try:
+        result = task()
+        db.session.commit()
+        return result
+    except Exception:
+        db.session.rollback()
+        log.exception("%s failed; will try again", name)
+        return None
+    finally:
+        db.session.remove()
 
 
 def _dispatch_forever(app, stop: threading.Event) -> None:
@@ -89,9 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     # sessions and tokens are reused from job to job (forking a work horse per job cost ~10x the
     # CPU per listing). WORKER_CLASS=fork brings back RQ's fork-per-job isolation.
     worker_class = Worker if os.environ.get("WORKER_CLASS") == "fork" else SimpleWorker
-    worker = worker_class(queues, connection=connection, serializer=JSONSerializer)
+    # RQ's maintenance (registry clean-up, and taking over the scheduler of a worker that died) runs
+    # every 10 minutes by default: delayed retries would wait that long after a worker is lost.
+    worker = worker_class(queues, connection=connection, serializer=JSONSerializer,
+                          maintenance_interval=int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "60")))
     try:
-        worker.work(burst=options.burst, with_scheduler=not options.burst)
+        # Round robin over the queues: an order never waits behind a thousand listings, and a steady
+        # stream of order-side jobs (event pulls while a marketplace is failing) never starves publishing.
+        worker.work(burst=options.burst, with_scheduler=not options.burst, dequeue_strategy=DequeueStrategy.ROUND_ROBIN)
     finally:
         stop.set()
     return 0

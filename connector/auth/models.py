@@ -27,6 +27,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The postal service point an agent works at (code; set by `service-points assign-agent`).
+    service_point_code: Mapped[str | None] = mapped_column(String(20))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     province: Mapped[Province | None] = relationship()

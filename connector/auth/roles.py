@@ -26,6 +26,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "households.write": frozenset({Role.ADMIN, Role.AGENT}),
     "reports.read": frozenset({Role.ADMIN, Role.OFFICER}),
     "users.manage": frozenset({Role.ADMIN}),
+    "jobs.manage": frozenset({Role.ADMIN}),  # background jobs are not tied to an area
+    "marketplaces.manage": frozenset({Role.ADMIN}),  # category mapping
+    "households.suspend": frozenset({Role.ADMIN, Role.OFFICER}),
+    "payments.record": frozenset({Role.ADMIN, Role.AGENT}),  # cash at the post office, a transfer seen
+    "payments.manage": frozenset({Role.ADMIN}),  # banks registry, unmatched payments (not tied to an area)
+    "pickups.manage": frozenset({Role.ADMIN, Role.AGENT}),  # parcels received at the service point
     "admin_units.read": frozenset({Role.ADMIN, Role.OFFICER, Role.AGENT}),
 }
 

@@ -1,4 +1,4 @@
-"""/api/v1/households: create, read, update, list, archive, history (scoped like the pages)."""
+"""/api/v1/households: create, read, update, list, suspend, archive, history (scoped like the pages)."""
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -97,6 +97,32 @@ class HouseholdArchive(MethodView):
         """Archive a household (it is kept, with its history)."""
         user = api_user()
         return services.archive_household(user, services.get_household(user, household_id, for_write=True))
+
+
+@blp.route("/<int:household_id>/suspend")
+class HouseholdSuspend(MethodView):
+    decorators = [api_auth("households.suspend")]
+
+    @blp.doc(security=SECURITY)
+    @blp.response(200, HouseholdSchema)
+    def post(self, household_id):
+        """Suspend an active household; body `{"reason": "..."}` (required): its listings are taken down."""
+        user = api_user()
+        household = services.get_household(user, household_id)
+        reason = json_body().get("reason")
+        return services.suspend_household(user, household, reason if isinstance(reason, str) else "")
+
+
+@blp.route("/<int:household_id>/reinstate")
+class HouseholdReinstate(MethodView):
+    decorators = [api_auth("households.suspend")]
+
+    @blp.doc(security=SECURITY)
+    @blp.response(200, HouseholdSchema)
+    def post(self, household_id):
+        """Reinstate a suspended household: its listings go back on sale."""
+        user = api_user()
+        return services.reinstate_household(user, services.get_household(user, household_id))
 
 
 @blp.route("/<int:household_id>/history")

@@ -54,6 +54,7 @@ class Household(TimestampMixin, db.Model):
     onboarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     service_point_code: Mapped[str | None] = mapped_column(String(20))  # set once service points exist
     status: Mapped[str] = mapped_column(String(12), default=HouseholdStatus.DRAFT)
+    status_reason: Mapped[str | None] = mapped_column(String(200))  # why it is suspended
 
     commune: Mapped[Commune] = relationship()
     onboarded_by: Mapped[User | None] = relationship(foreign_keys=[onboarded_by_id])

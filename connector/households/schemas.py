@@ -85,6 +85,7 @@ class HouseholdSchema(Schema):
     consent_version = fields.String(allow_none=True)
     consent_at = fields.DateTime(allow_none=True)
     status = fields.String()
+    status_reason = fields.String(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

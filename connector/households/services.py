@@ -19,7 +19,7 @@ from connector.households.models import Household, HouseholdStatus
 from connector.households.schemas import HouseholdInputSchema
 from connector.households.validation import check_location
 from connector.signals import household_changed
-from connector.text import fold
+from connector.text import fold, to_nfc
 
 CONSENT_VERSION = "2025-07"
 SIMILAR_NAME_RATIO = 0.85
@@ -236,6 +236,42 @@ def update_household(user, household: Household, changes: dict) -> Household:
         record(user, "update", "household", household.id, diff)
         if "status" in diff:
             household_changed.send(household)
+    return household
+
+
+def suspend_household(user, household: Household, reason: str) -> Household:
+    """Stop an active household selling (a complaint, a lapsed certificate): its listings are taken
+    down on every marketplace and come back when it is reinstated. A reason is required."""
+    if not has_permission(user, "households.suspend"):
+        raise PermissionDenied()
+    reason = to_nfc(reason or "").strip()
+    if not reason:
+        raise ValidationFailed(errors={"reason": [_("Say why the household is suspended.")]})
+    if len(reason) > 200:
+        raise ValidationFailed(errors={"reason": [_("At most %(max)d characters.", max=200)]})
+    if household.status != HouseholdStatus.ACTIVE:
+        raise ValidationFailed(errors={"status": [_("Only an active household can be suspended.")]})
+    record(user, "suspend", "household", household.id, {"status": [household.status, "suspended"],
+                                                         "status_reason": [household.status_reason, reason]})
+    household.status, household.status_reason = HouseholdStatus.SUSPENDED, reason
+    db.session.flush()
+    household_changed.send(household)
+    return household
+
+
+def reinstate_household(user, household: Household) -> Household:
+    """A suspended household sells again: its wanted listings go back on sale."""
+    if not has_permission(user, "households.suspend"):
+        raise PermissionDenied()
+    if household.status != HouseholdStatus.SUSPENDED:
+        raise ValidationFailed(errors={"status": [_("Only a suspended household can be reinstated.")]})
+    household.status = HouseholdStatus.ACTIVE
+    _check_phone_free(household)
+    record(user, "reinstate", "household", household.id, {"status": ["suspended", "active"],
+                                                           "status_reason": [household.status_reason, None]})
+    household.status_reason = None
+    db.session.flush()
+    household_changed.send(household)
     return household
 
 

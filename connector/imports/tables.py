@@ -48,7 +48,7 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def read_table(data: bytes, columns: list[Column]) -> Table:
+def read_table(data: bytes, columns: list[Column], max_rows: int = MAX_ROWS) -> Table:
     """Rows of the file keyed by field name, or errors about the file itself (encoding, headers)."""
     table = Table()
     if data.startswith(XLSX_MAGIC):
@@ -83,8 +83,8 @@ def read_table(data: bytes, columns: list[Column]) -> Table:
     for column in columns:
         if column.required and column.header not in headers:
             table.errors.append(RowError(1, column.header, _("This column is missing.")))
-    if len(raw_rows) - 1 > MAX_ROWS:
-        table.errors.append(RowError(0, "", _("At most %(n)s rows per file.", n=MAX_ROWS)))
+    if len(raw_rows) - 1 > max_rows:
+        table.errors.append(RowError(0, "", _("At most %(n)s rows per file.", n=max_rows)))
     if table.errors:
         return table
     positions = [(index, known[header].field) for index, header in enumerate(headers) if header in known]

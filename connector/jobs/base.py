@@ -77,3 +77,18 @@ def job(queue_name: str, *, retry: Retry | None = None, timeout: int = 300):
 def queue_for(name: str) -> Queue:
     """The RQ queue `name` on the app's Redis, with the JSON serializer every worker uses."""
     return Queue(name, connection=get_redis(), serializer=JSONSerializer)
+
+
+def enqueue_singleton(queue_name: str, function: str, *args, job_id: str, description: str) -> None:
+    """Queue a periodic job under a fixed id, unless one is already waiting or running (never two at once).
+    Raises RedisError when Redis is down (the caller logs and tries next period)."""
+    queue = queue_for(queue_name)
+    existing = queue.fetch_job(job_id)
+    if existing is not None and existing.get_status(refresh=True) not in ("finished", "failed", "canceled",
+                                                                           "stopped"):
+        return
+    if existing is not None:
+        from connector.jobs.outbox import forget_job
+
+        forget_job(existing)
+    queue.enqueue(function, *args, job_id=job_id, result_ttl=0, failure_ttl=3600, description=description)

@@ -5,24 +5,31 @@ After commit it is pushed to RQ at once; if Redis was down or the process died i
 `dispatch_outbox` (run by every worker every few seconds, or `flask jobs dispatch`) pushes it later.
 The RQ job id is derived from the row, so a row is never queued twice at the same time, and the job
 marks its row done in its own transaction.
+
+Every job must be idempotent (running it twice does no harm): a job RQ gave up on, for example one
+abandoned by a worker killed mid-run, is pushed again a few times with growing delays before its
+row is marked failed, and staff can re-drive a failed row from the publishing problems page.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from redis.exceptions import RedisError
+from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
-from sqlalchemy import JSON, String, event, select, update
+from sqlalchemy import JSON, Integer, String, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.utils import import_string
 
 from connector.db import UTCDateTime, utcnow
 from connector.extensions import db
 from connector.redis_client import get_redis
+from workers.queues import ALL_QUEUES
 
 log = logging.getLogger(__name__)
 JOB_ID_PREFIX = "outbox-"
@@ -41,6 +48,7 @@ class OutboxJob(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a delayed job (retry backoff)
+    redrives: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # pushed again after failing
 
     @property
     def rq_job_id(self) -> str:
@@ -61,10 +69,14 @@ def enqueue_after_commit(job_function, *args, delay_seconds: float | None = None
     )
     db.session.add(row)
     db.session.flush()
+    _push_after_commit(row)
+    return row
+
+
+def _push_after_commit(row: OutboxJob) -> None:
     # Keep plain values: after commit the row's attributes are expired and may not be loaded.
     db.session.info.setdefault(_SESSION_KEY, []).append(
-        (row.id, row.function, row.queue, row.args, kwargs, not_before))
-    return row
+        (row.id, row.function, row.queue, row.args, row.kwargs, row.not_before))
 
 
 def _push(row_id: int, function: str, queue: str, args, kwargs, not_before: datetime | None = None) -> None:
@@ -74,6 +86,9 @@ def _push(row_id: int, function: str, queue: str, args, kwargs, not_before: date
     options = {
         "args": args, "kwargs": kwargs, "job_id": f"{JOB_ID_PREFIX}{row_id}", "retry": job_function.retry,
         "job_timeout": job_function.timeout,
+        # Nothing reads a job's return value (the outbox row says it ran): RQ deletes the job at once
+        # instead of storing a result, which saves Redis writes on every job.
+        "result_ttl": 0,
         "description": function,  # never the arguments: keep data out of Redis listings
     }
     if not_before and not_before > utcnow():
@@ -103,12 +118,16 @@ def mark_outbox_done(rq_job_id: str) -> None:
 
 
 def dispatch_outbox(limit: int = 500) -> int:
-    """Push outbox rows that are still pending and not known to RQ; returns how many were pushed.
+    """Push outbox rows that are still pending and not known to RQ, or overdue in RQ's schedule;
+    returns how many were pushed.
 
     A row younger than OUTBOX_REDISPATCH_AFTER is left alone: its after-commit push is probably
-    still on its way. A row whose RQ job failed for good is marked failed and no longer pushed.
+    still on its way. A row whose RQ job failed is pushed again, later each time, up to
+    OUTBOX_MAX_REDRIVES times; then it is marked failed and waits for staff.
     """
+    _fail_abandoned_jobs()
     cutoff = utcnow() - current_app.config["OUTBOX_REDISPATCH_AFTER"]
+    overdue = utcnow() - timedelta(seconds=current_app.config["OUTBOX_SCHEDULE_GRACE_SECONDS"])
     rows = db.session.scalars(
         select(OutboxJob)
         .where(OutboxJob.completed_at.is_(None), OutboxJob.failed_at.is_(None), OutboxJob.created_at < cutoff)
@@ -119,11 +138,92 @@ def dispatch_outbox(limit: int = 500) -> int:
     # One round trip for all the rows: which of their jobs does RQ still know?
     jobs = Job.fetch_many([row.rq_job_id for row in rows], connection=get_redis(), serializer=JSONSerializer)
     for row, rq_job in zip(rows, jobs, strict=True):
-        status = rq_job.get_status(refresh=False) if rq_job is not None else None
-        if status == JobStatus.FAILED:
-            row.failed_at = utcnow()
-        elif status is None:
-            _push(row.id, row.function, row.queue, row.args, row.kwargs, row.not_before)
-            pushed += 1
+        try:
+            pushed += _dispatch_row(row, rq_job, overdue)
+        except RedisError:
+            raise
+        except Exception:  # one odd job must not hold up every other one
+            log.exception("outbox job %s could not be dispatched; will try again", row.id)
     db.session.flush()
     return pushed
+
+
+def _dispatch_row(row: OutboxJob, rq_job: Job | None, overdue: datetime) -> int:
+    status = rq_job.get_status(refresh=False) if rq_job is not None else None
+    if status == JobStatus.FAILED:
+        return _redrive_or_give_up(row, rq_job)
+    if status == JobStatus.SCHEDULED:
+        return _release_if_overdue(row, rq_job, overdue)
+    if status is None:
+        _push(row.id, row.function, row.queue, row.args, row.kwargs, row.not_before)
+        return 1
+    return 0
+
+
+def forget_job(rq_job: Job) -> None:
+    """Delete an RQ job so that its id can be pushed again. RQ's own delete fails ("Execution ... not
+    found in Redis") on a job whose worker was killed: the job still lists an execution whose record
+    has expired. Clearing that list first lets the delete through."""
+    try:
+        rq_job.delete()
+    except ValueError:
+        rq_job.connection.delete(rq_job.execution_registry.key)
+        rq_job.delete()
+
+
+def _fail_abandoned_jobs() -> None:
+    """A worker killed mid-job leaves the job "started" with nobody running it. RQ notices only in its
+    own maintenance, every 10 minutes. Once RQ's deadline for it has passed (its timeout plus a
+    minute), move it to failed now, so that the re-drive below sends it again (a job that died before
+    its first commit would otherwise hold its listing's "sync pending" flag for those minutes)."""
+    from connector.jobs.base import queue_for
+
+    for name in ALL_QUEUES:
+        StartedJobRegistry(queue=queue_for(name)).cleanup()
+
+
+def _release_if_overdue(row: OutboxJob, scheduled_job: Job, overdue: datetime) -> int:
+    """RQ's scheduler runs inside one worker. When that worker dies, another takes the scheduler over
+    only once its lock has expired (a minute or more), so delayed jobs (backoffs, retries, re-drives)
+    would wait. One overdue by more than OUTBOX_SCHEDULE_GRACE_SECONDS goes straight into its queue.
+    Removing it from the scheduled registry is the claim, so two dispatchers never both push it."""
+    from connector.jobs.base import queue_for
+
+    queue = queue_for(row.queue)
+    registry = queue.scheduled_job_registry
+    try:
+        due = registry.get_scheduled_time(scheduled_job)
+    except NoSuchJobError:  # released meanwhile
+        return 0
+    if due.replace(tzinfo=UTC) >= overdue or not registry.remove(scheduled_job):
+        return 0
+    queue.enqueue_job(scheduled_job)
+    return 1
+
+
+def _redrive_or_give_up(row: OutboxJob, failed_job: Job) -> int:
+    config = current_app.config
+    if row.redrives >= config["OUTBOX_MAX_REDRIVES"]:
+        row.failed_at = utcnow()
+        log.warning("outbox job %s (%s) failed for good", row.id, row.function)
+        return 0
+    row.redrives += 1
+    row.not_before = utcnow() + timedelta(seconds=config["OUTBOX_REDRIVE_SECONDS"] * 2 ** (row.redrives - 1))
+    forget_job(failed_job)  # frees the job id for the new push
+    _push(row.id, row.function, row.queue, row.args, row.kwargs, row.not_before)
+    return 1
+
+
+def failed_outbox_jobs(limit: int = 100) -> list[OutboxJob]:
+    return list(db.session.scalars(select(OutboxJob).where(OutboxJob.failed_at.is_not(None))
+                                   .order_by(OutboxJob.failed_at.desc()).limit(limit)))
+
+
+def redrive(row: OutboxJob) -> None:
+    """Staff's re-drive: run a failed job again once the current transaction commits."""
+    row.failed_at, row.completed_at, row.not_before, row.redrives = None, None, None, 0
+    stale = Job.fetch_many([row.rq_job_id], connection=get_redis(), serializer=JSONSerializer)[0]
+    if stale is not None:
+        forget_job(stale)
+    db.session.flush()
+    _push_after_commit(row)

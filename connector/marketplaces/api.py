@@ -11,7 +11,7 @@ from connector.auth.sessions import api_auth, api_user
 from connector.catalogue.services import get_product
 from connector.errors import AuthenticationFailed, NotFound, ValidationFailed
 from connector.marketplaces import MARKETPLACES, services
-from connector.marketplaces.adapters import adapter_for
+from connector.marketplaces.adapters import adapter_for, storefronts
 from connector.marketplaces.events import record_event
 
 blp = Blueprint("marketplaces_api", __name__, url_prefix="", description="Marketplace publishing and webhooks")
@@ -36,13 +36,16 @@ class ListingSchema(Schema):
 
 
 @blp.route("/webhooks/<marketplace>")
+@blp.route("/webhooks/<marketplace>/<storefront>")
 class Webhook(MethodView):
     @blp.response(200)
-    def post(self, marketplace):
-        """A marketplace's event, signed (HMAC-SHA256). Bad signature: 401 and nothing stored."""
-        if marketplace not in MARKETPLACES:
+    def post(self, marketplace, storefront=""):
+        """A marketplace's event, signed (HMAC-SHA256) with the secret of the national account or of the
+        province's shop (`/webhooks/<marketplace>/<province code>`). Bad signature: 401, nothing stored."""
+        if marketplace not in MARKETPLACES or storefront not in storefronts(marketplace):
             raise NotFound()
-        event = adapter_for(marketplace).parse_webhook(request.path, request.headers, request.get_data())
+        adapter = adapter_for(marketplace, storefront)
+        event = adapter.parse_webhook(request.path, request.headers, request.get_data())
         if event is None:
             raise AuthenticationFailed(_("Invalid signature."))
         stored = record_event(marketplace, event)

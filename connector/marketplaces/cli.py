@@ -7,14 +7,12 @@ import click
 import requests
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from connector.catalogue.choices import CATEGORIES
+from connector.errors import ValidationFailed
 from connector.extensions import db
 from connector.marketplaces import MARKETPLACES
-from connector.marketplaces.adapters import adapter_for
-from connector.marketplaces.models import CategoryMapping
-from connector.marketplaces.services import remote_category
+from connector.marketplaces.categories import current_mapping, remote_categories, save_mapping
 
 
 @click.group("marketplaces", help="Marketplace publishing.")
@@ -27,9 +25,9 @@ def marketplaces_cli():
 @with_appcontext
 def categories_command(marketplace):
     """Fetch the marketplace's categories and show how ours map onto them."""
-    remote = {c["id"]: c["name"] for c in adapter_for(marketplace).categories()}
+    remote = {c["id"]: c["name"] for c in remote_categories(marketplace, refresh=True)}
     for code, label in CATEGORIES.items():
-        target = remote_category(marketplace, code)
+        target = current_mapping(marketplace)[code]
         click.echo(f"{code:<20} {label!s:<36} -> {target} {remote.get(target, '(unknown on the marketplace)')}")
 
 
@@ -40,15 +38,11 @@ def categories_command(marketplace):
 @with_appcontext
 def map_category_command(marketplace, category, remote_id):
     """Override where one of our categories goes on a marketplace (admins)."""
-    known = {c["id"] for c in adapter_for(marketplace).categories()}
-    if remote_id not in known:
-        raise click.ClickException(f"{marketplace} has no category {remote_id}")
-    mapping = db.session.scalar(select(CategoryMapping).where(
-        CategoryMapping.marketplace == marketplace, CategoryMapping.category == category))
-    if mapping is None:
-        mapping = CategoryMapping(marketplace=marketplace, category=category)
-        db.session.add(mapping)
-    mapping.remote_category_id = remote_id
+    known = {c["id"] for c in remote_categories(marketplace, refresh=True)}
+    try:
+        save_mapping(marketplace, {category: remote_id}, known)
+    except ValidationFailed:
+        raise click.ClickException(f"{marketplace} has no category {remote_id}") from None
     db.session.commit()
     click.echo(f"{category} -> {marketplace} {remote_id}")
 

@@ -14,6 +14,7 @@ from connector.jobs import enqueue_after_commit
 from connector.marketplaces.adapters import adapter_for
 from connector.marketplaces.models import EventCursor, Listing, MarketplaceEvent, Order, OrderItem
 from connector.marketplaces.services import REMOTE_STATES, sync_product_listings
+from connector.signals import order_received
 
 log = logging.getLogger(__name__)
 SKU_PREFIX = "CN-"
@@ -23,8 +24,14 @@ class OrderNotYetKnown(Exception):
     """A status event arrived before its order: the job is retried (RQ Retry) until it is there."""
 
 
+# A listing's review result or status touches one row: it is applied where it arrives (webhook or
+# pull), which spares a job per listing. Orders do more (stock, the other marketplace, pickup) and go
+# to a job, so the webhook still answers fast.
+APPLIED_ON_ARRIVAL = {"product.reviewed", "product.status"}
+
+
 def record_event(marketplace: str, event: dict) -> MarketplaceEvent | None:
-    """Store an event once (by its id) and queue its application; a duplicate returns None."""
+    """Store an event once (by its id) and apply it, or queue its application; a duplicate returns None."""
     event_id = str(event.get("event_id", ""))
     if not event_id or db.session.scalar(select(MarketplaceEvent.id).where(
             MarketplaceEvent.marketplace == marketplace, MarketplaceEvent.event_id == event_id)):
@@ -36,17 +43,22 @@ def record_event(marketplace: str, event: dict) -> MarketplaceEvent | None:
             db.session.add(row)
     except IntegrityError:
         return None
+    if row.event_type in APPLIED_ON_ARRIVAL:
+        apply_event(row.id)
+        return row
     from connector.marketplaces.jobs import apply_event_job
 
     enqueue_after_commit(apply_event_job, row.id)
     return row
 
 
-def pull_events(marketplace: str) -> int:
-    """Read events after our cursor and store the ones we have not seen; returns how many were new."""
-    cursor = db.session.get(EventCursor, marketplace) or EventCursor(marketplace=marketplace, cursor=0)
+def pull_events(marketplace: str, storefront: str = "") -> int:
+    """Read one account's events after our cursor and store the ones we have not seen; returns how
+    many were new. Each provincial shop has its own event list, so its own cursor."""
+    key = f"{marketplace}:{storefront}" if storefront else marketplace
+    cursor = db.session.get(EventCursor, key) or EventCursor(marketplace=key, cursor=0)
     db.session.add(cursor)
-    events, next_cursor = adapter_for(marketplace).events_since(cursor.cursor)
+    events, next_cursor = adapter_for(marketplace, storefront).events_since(cursor.cursor)
     new = sum(1 for event in events if record_event(marketplace, event) is not None)
     cursor.cursor = next_cursor
     return new
@@ -71,8 +83,10 @@ def apply_event(event_row_id: int) -> None:
 def _apply_listing_event(row: MarketplaceEvent, data: dict) -> None:
     sku = str(data.get("seller_sku", ""))
     product_id = int(sku.removeprefix(SKU_PREFIX)) if sku.startswith(SKU_PREFIX) and sku[3:].isdigit() else None
+    # Locked: two events of one listing applied at once must not both pass the version check.
     listing = db.session.scalar(select(Listing).where(
-        Listing.marketplace == row.marketplace, Listing.product_id == product_id)) if product_id else None
+        Listing.marketplace == row.marketplace, Listing.product_id == product_id).with_for_update()) \
+        if product_id else None
     if listing is None:
         row.problem = "listing unknown to the connector"
         return
@@ -121,6 +135,8 @@ def _take_order(row: MarketplaceEvent, data: dict) -> None:
     order.exception = "; ".join(problems)[:200] or None
     db.session.add(order)
     db.session.flush()
+    if order.household_id and not order.exception:
+        order_received.send(order)
 
 
 def _apply_order_status(row: MarketplaceEvent, data: dict) -> None:

@@ -14,7 +14,9 @@ from connector.redis_client import get_redis
 from workers.queues import ORDERS, PUBLISHING
 
 
-@job(PUBLISHING, timeout=120)
+# 60 s covers a sync's few remote calls at their 10 s read timeout. A job abandoned by a killed worker
+# is noticed once this timeout plus RQ's 60 s margin has passed, so shorter is recovered sooner.
+@job(PUBLISHING, timeout=60)
 def sync_listing_job(listing_id: int) -> str:
     """Make one listing on one marketplace match its product (idempotent; see services.sync_listing)."""
     from connector.marketplaces import services
@@ -51,8 +53,8 @@ def apply_event_job(event_row_id: int) -> None:
 
 
 @job(ORDERS, timeout=120)
-def pull_events_job(marketplace: str) -> int:
-    """Recover events whose webhook was lost: read the marketplace's list since our cursor."""
+def pull_events_job(marketplace: str, storefront: str = "") -> int:
+    """Recover events whose webhook was lost: read the account's list since our cursor."""
     from connector.marketplaces.events import pull_events
 
-    return pull_events(marketplace)
+    return pull_events(marketplace, storefront)

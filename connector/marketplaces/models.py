@@ -9,6 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from connector.catalogue.models import Product
 from connector.db import TimestampMixin, UTCDateTime, utcnow
 from connector.extensions import db
+from connector.households.models import Household
+from connector.payments.models import new_order_code
 
 
 class ListingState(StrEnum):
@@ -32,6 +34,9 @@ class Listing(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
     marketplace: Mapped[str] = mapped_column(String(20))
+    # "" for the national account, else the province code of the provincial shop it is listed in;
+    # fixed when the listing is created, so its remote id always belongs to the same account.
+    storefront: Mapped[str] = mapped_column(String(10), default="", server_default="")
     state: Mapped[str] = mapped_column(String(20), default=ListingState.DRAFT, index=True)
     wanted: Mapped[bool] = mapped_column(Boolean, default=True)  # the agent wants it listed
     remote_id: Mapped[str | None] = mapped_column(String(64))
@@ -121,8 +126,14 @@ class Order(TimestampMixin, db.Model):
     buyer_phone: Mapped[str] = mapped_column(String(20), default="")
     buyer_address: Mapped[str] = mapped_column(Text, default="")
     exception: Mapped[str | None] = mapped_column(String(200))  # e.g. unknown product: staff must act
+    # Payment: the code goes into the transfer memo and the public pay page's address.
+    code: Mapped[str] = mapped_column(String(12), unique=True, default=new_order_code)
+    paid_vnd: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    payment_status: Mapped[str] = mapped_column(String(20), default="unpaid", server_default="unpaid")
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     items: Mapped[list[OrderItem]] = relationship(back_populates="order", cascade="all, delete-orphan")
+    household: Mapped[Household | None] = relationship()
 
 
 class OrderItem(db.Model):
@@ -137,3 +148,4 @@ class OrderItem(db.Model):
     unit_price_vnd: Mapped[int] = mapped_column(BigInteger)
 
     order: Mapped[Order] = relationship(back_populates="items")
+    product: Mapped[Product | None] = relationship()

@@ -15,37 +15,29 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from connector.auth.roles import has_permission
+from connector.auth.roles import has_permission, province_scope
 from connector.catalogue.models import Product, ProductStatus
 from connector.db import utcnow
-from connector.errors import PermissionDenied, ValidationFailed
+from connector.errors import NotFound, PermissionDenied, ValidationFailed
 from connector.extensions import db
 from connector.households.models import HouseholdStatus
 from connector.jobs import enqueue_after_commit
 from connector.marketplaces import MARKETPLACES
-from connector.marketplaces.adapters import adapter_for
+from connector.marketplaces.adapters import adapter_for, storefront_for
 from connector.marketplaces.adapters.base import (
     ListingRejected,
     MarketplaceError,
     RemoteListing,
     UnknownOutcome,
 )
-from connector.marketplaces.models import CategoryMapping, Listing, ListingState, RemoteImage
+from connector.marketplaces.categories import remote_category
+from connector.marketplaces.models import Listing, ListingState, Order, RemoteImage
 from connector.media.storage import get_storage
 
 log = logging.getLogger(__name__)
 
-# Our categories -> the sandbox marketplaces' ids; admins override per marketplace in CategoryMapping.
-DEFAULT_CATEGORIES = {
-    "postmart": {"rice_grain": "11", "vegetables": "12", "fruit": "12", "tea_coffee": "15", "honey": "14",
-                 "spices": "13", "dried_specialties": "13", "seafood": "16", "meat_poultry_eggs": "10",
-                 "processed_food": "13", "herbs_medicinal": "14", "beverages": "15", "handicrafts": "17"},
-    "voso": {"rice_grain": "502", "vegetables": "501", "fruit": "501", "tea_coffee": "505", "honey": "504",
-             "spices": "504", "dried_specialties": "504", "seafood": "501", "meat_poultry_eggs": "501",
-             "processed_food": "504", "herbs_medicinal": "504", "beverages": "505", "handicrafts": "506"},
-}
 REMOTE_STATES = {"REVIEWING": ListingState.PENDING_REVIEW, "LIVE": ListingState.LIVE,
                  "REJECTED": ListingState.REJECTED, "DELISTED": ListingState.DELISTED}
 
@@ -71,8 +63,9 @@ def publish_product(user, product: Product, marketplaces=MARKETPLACES) -> list[L
     existing = listings_of(product)
     chosen = []
     for name in marketplaces:
-        listing = existing.get(name) or Listing(product_id=product.id, marketplace=name, state=ListingState.DRAFT,
-                                                remote_version=0, attempts=0, sync_pending=False)
+        listing = existing.get(name) or Listing(
+            product_id=product.id, marketplace=name, state=ListingState.DRAFT, remote_version=0, attempts=0,
+            sync_pending=False, storefront=storefront_for(name, product.household.province_code))
         if listing.id is None:
             db.session.add(listing)
         listing.wanted = True
@@ -105,7 +98,15 @@ def retry(user, listing: Listing) -> Listing:
 
 
 def request_sync(listing: Listing, delay_seconds: float | None = None) -> None:
-    """Ask for a sync. Quick successive edits coalesce: while one sync is pending, no second is queued."""
+    """Ask for a sync. Quick successive edits coalesce: while one sync is pending, no second is queued.
+
+    The flag is read under a row lock (PostgreSQL; SQLite transactions are serial anyway): a sync job
+    claiming the listing at this moment then either waits for this transaction and reads its changes,
+    or has claimed it already, and this edit queues a job of its own. Without the lock, an edit could
+    see the flag still set, skip, and commit after the job had read the product: a lost edit."""
+    if delay_seconds is None and listing.id is not None:
+        listing.sync_pending = db.session.scalar(
+            select(Listing.sync_pending).where(Listing.id == listing.id).with_for_update())
     if listing.sync_pending and delay_seconds is None:
         return
     listing.sync_pending = True
@@ -122,6 +123,22 @@ def sync_product_listings(product: Product) -> None:
             request_sync(listing)
 
 
+# -- orders ----------------------------------------------------------------------------------------
+def orders_in_scope(user, statement):
+    """Limit an Order query to `user`'s area. Orders whose product is unknown have no area yet: only
+    admins see them."""
+    if province_scope(user) is None:
+        return statement
+    return statement.where(Order.province_code == user.province_code)
+
+
+def get_order(user, order_id: int) -> Order:
+    order = db.session.scalar(orders_in_scope(user, select(Order).where(Order.id == order_id)))
+    if order is None:
+        raise NotFound()
+    return order
+
+
 # -- the sync job's work ---------------------------------------------------------------------------
 def should_be_on_sale(listing: Listing) -> bool:
     product = listing.product
@@ -135,6 +152,7 @@ class SyncPlan:
 
     listing_id: int
     marketplace: str
+    storefront: str
     seller_sku: str
     remote_id: str | None
     on_sale: bool
@@ -156,10 +174,12 @@ class SyncOutcome:
 
 def plan_sync(listing_id: int) -> SyncPlan | None:
     """Claim the pending request (edits from now on queue a new sync) and read what the sync needs."""
-    listing = db.session.get(Listing, listing_id)
+    # Claim first, in a statement of its own: it waits for any edit holding the row (see request_sync),
+    # so everything read below includes that edit; later edits see no pending sync and queue their own.
+    db.session.execute(update(Listing).where(Listing.id == listing_id).values(sync_pending=False))
+    listing = db.session.get(Listing, listing_id, populate_existing=True)
     if listing is None:
         return None
-    listing.sync_pending = False
     look_up_first = listing.create_attempted
     on_sale = should_be_on_sale(listing)
     if listing.remote_id is None and on_sale:
@@ -169,7 +189,8 @@ def plan_sync(listing_id: int) -> SyncPlan | None:
         RemoteImage.marketplace == listing.marketplace,
         RemoteImage.photo_id.in_([photo.id for photo in product.photos]))).all())
     return SyncPlan(
-        listing_id=listing.id, marketplace=listing.marketplace, seller_sku=listing.seller_sku,
+        listing_id=listing.id, marketplace=listing.marketplace, storefront=listing.storefront,
+        seller_sku=listing.seller_sku,
         remote_id=listing.remote_id, on_sale=on_sale, price=product.price_vnd,
         stock=product.stock if on_sale else 0, name=product.name,
         description=product.description, category_id=remote_category(listing.marketplace, product.category),
@@ -180,7 +201,7 @@ def plan_sync(listing_id: int) -> SyncPlan | None:
 
 def perform_sync(plan: SyncPlan) -> SyncOutcome:
     """The remote calls, outside any database transaction. Never raises a marketplace error."""
-    adapter = adapter_for(plan.marketplace)
+    adapter = adapter_for(plan.marketplace, plan.storefront)
     outcome = SyncOutcome()
     try:
         remote = adapter.get(plan.remote_id) if plan.remote_id else None
@@ -210,7 +231,8 @@ def perform_sync(plan: SyncPlan) -> SyncOutcome:
 
 def record_sync(plan: SyncPlan, outcome: SyncOutcome) -> Listing | None:
     """Write the outcome in one short transaction: state, reason, retry schedule, image ids."""
-    listing = db.session.get(Listing, plan.listing_id)
+    # Locked, like a review event applied at the same moment: the newer remote version wins.
+    listing = db.session.get(Listing, plan.listing_id, with_for_update=True)
     if listing is None:
         return None
     for photo_id, remote_image_id in outcome.uploaded.items():
@@ -263,12 +285,6 @@ def _schedule_retry(listing: Listing, error: MarketplaceError) -> None:
     if listing.state in (ListingState.DRAFT, ListingState.SUBMITTING):
         listing.state = ListingState.QUEUED
     request_sync(listing, delay_seconds=delay)
-
-
-def remote_category(marketplace: str, category: str) -> str:
-    override = db.session.scalar(select(CategoryMapping.remote_category_id).where(
-        CategoryMapping.marketplace == marketplace, CategoryMapping.category == category))
-    return override or DEFAULT_CATEGORIES[marketplace][category]
 
 
 def recover_stuck_listings() -> int:

@@ -1,21 +1,26 @@
-"""Staff pages: publish, retry and delist per product; publishing problems; orders."""
+"""Staff pages: publish, retry and delist per product; publishing problems and re-drive; category
+mapping; orders."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from connector.auth.roles import Role
+from connector.auth.roles import Role, has_permission
 from connector.auth.sessions import login_required
+from connector.catalogue.choices import CATEGORIES
 from connector.catalogue.models import Product
 from connector.catalogue.services import get_product
-from connector.errors import NotFound, ValidationFailed
+from connector.errors import NotFound, ValidationFailed, flash_failure
 from connector.extensions import db
 from connector.households.models import Household
+from connector.jobs.outbox import OutboxJob, failed_outbox_jobs, redrive
 from connector.marketplaces import services
+from connector.marketplaces.adapters.base import MarketplaceError
+from connector.marketplaces.categories import current_mapping, remote_categories, save_mapping
 from connector.marketplaces.models import Listing, ListingState, Order
 
 bp = Blueprint("marketplaces", __name__)
@@ -27,6 +32,12 @@ STATE_LABELS = {
     ListingState.LIVE: _l("On sale"), ListingState.REJECTED: _l("Rejected"),
     ListingState.DELISTED: _l("Taken down"), ListingState.SUSPENDED: _l("Suspended"),
     ListingState.FAILED: _l("Failed"),
+}
+# The marketplaces' order statuses (their codes, upper case); an unknown code is shown as it came.
+ORDER_STATUS_LABELS = {
+    "CREATED": _l("New"), "CONFIRMED": _l("Confirmed"), "PACKED": _l("Packed"), "SHIPPING": _l("Shipping"),
+    "DELIVERED": _l("Delivered"), "COMPLETED": _l("Completed"), "CANCELLED": _l("Cancelled"),
+    "RETURNED": _l("Returned"),
 }
 REASONS = {
     "NO_IMAGE": _l("The marketplace needs a photo."),
@@ -58,6 +69,11 @@ def listing_state_label(state: str) -> str:
 
 
 @bp.app_template_global()
+def order_status_label(status: str) -> str:
+    return str(ORDER_STATUS_LABELS.get((status or "").upper(), status))
+
+
+@bp.app_template_global()
 def listing_reason(reason: str | None) -> str:
     return reason_text(reason)
 
@@ -71,8 +87,7 @@ def publish(product_id: int):
         services.publish_product(current_user, product, chosen)
         flash(_("Sent to the marketplaces. The status updates by itself."), "success")
     except ValidationFailed as failure:
-        db.session.rollback()
-        flash(" ".join(str(m) for messages in failure.errors.values() for m in messages), "error")
+        flash_failure(failure)
     return redirect(request.form.get("next") or url_for("catalogue.edit", product_id=product_id))
 
 
@@ -107,36 +122,84 @@ def _area(statement, household_column):
     return statement
 
 
+JOB_LABELS = {
+    "connector.marketplaces.jobs.sync_listing_job": _l("Send a listing to a marketplace"),
+    "connector.marketplaces.jobs.apply_event_job": _l("Apply a marketplace event (order, review result)"),
+    "connector.marketplaces.jobs.pull_events_job": _l("Fetch missed marketplace events"),
+    "connector.auth.jobs.purge_dead_tokens_job": _l("Remove expired sign-in tokens"),
+    "connector.logistics.jobs.match_pickup_job": _l("Match an order to its pickup point"),
+    "connector.logistics.jobs.book_shipment_job": _l("Book the carrier for a parcel"),
+}
+
+
+@bp.app_template_global()
+def job_label(function: str) -> str:
+    return str(JOB_LABELS.get(function, function))
+
+
+@bp.route("/publishing/jobs/<int:row_id>/redrive", methods=["POST"])
+@login_required("jobs.manage")
+def redrive_job(row_id: int):
+    row = db.session.get(OutboxJob, row_id)
+    if row is None or row.failed_at is None:
+        raise NotFound()
+    redrive(row)
+    flash(_("The job will run again."), "info")
+    return redirect(url_for("marketplaces.problems"))
+
+
+@bp.route("/publishing/categories", methods=["GET", "POST"])
+@login_required("marketplaces.manage")
+def categories():
+    """Admins choose where each of our categories goes on each marketplace."""
+    remote, unreachable = {}, []
+    for name in MARKETPLACE_NAMES:
+        try:
+            remote[name] = remote_categories(name, refresh=request.args.get("refresh") == "1")
+        except MarketplaceError:
+            unreachable.append(name)
+    errors, status = {}, 200
+    if request.method == "POST":
+        name = request.form.get("marketplace", "")
+        if name not in remote:
+            abort(400)
+        chosen = {code: request.form.get(f"category-{code}", "") for code in CATEGORIES}
+        try:
+            changed = save_mapping(name, chosen, {c["id"] for c in remote[name]})
+        except ValidationFailed as failure:
+            db.session.rollback()
+            errors, status = {name: failure.errors}, 422
+        else:
+            flash(_("Saved: %(count)d categories changed. New listings use them.", count=changed), "success")
+            return redirect(url_for("marketplaces.categories"))
+    mapping = {name: current_mapping(name) for name in remote}
+    return render_template("marketplaces/categories.html", remote=remote, unreachable=unreachable,
+                           mapping=mapping, errors=errors, categories=CATEGORIES, names=MARKETPLACE_NAMES), status
+
+
 @bp.route("/publishing/problems")
 @login_required("households.read")
 def problems():
     listings = db.session.scalars(_area(
         select(Listing).join(Product).where(Listing.state.in_([ListingState.FAILED, ListingState.REJECTED])),
         Product.household_id).order_by(Listing.updated_at.desc()).limit(200)).all()
-    orders = db.session.scalars(_order_scope(select(Order).where(Order.exception.is_not(None)))
-                                .order_by(Order.id.desc()).limit(200)).all()
-    return render_template("marketplaces/problems.html", listings=listings, orders=orders,
+    exceptions = select(Order).where(Order.exception.is_not(None)).order_by(Order.id.desc()).limit(200)
+    orders = db.session.scalars(services.orders_in_scope(current_user, exceptions)).all()
+    jobs = failed_outbox_jobs() if has_permission(current_user, "jobs.manage") else []
+    return render_template("marketplaces/problems.html", listings=listings, orders=orders, jobs=jobs,
                            names=MARKETPLACE_NAMES)
-
-
-def _order_scope(statement):
-    if current_user.role == Role.ADMIN:
-        return statement
-    # Orders whose product is unknown have no area yet: only admins see them.
-    return statement.where(Order.province_code == current_user.province_code)
 
 
 @bp.route("/orders")
 @login_required("households.read")
 def orders():
-    rows = db.session.scalars(_order_scope(select(Order)).order_by(Order.id.desc()).limit(100)).all()
+    statement = services.orders_in_scope(current_user, select(Order)).order_by(Order.id.desc()).limit(100)
+    rows = db.session.scalars(statement).all()
     return render_template("marketplaces/orders.html", orders=rows, names=MARKETPLACE_NAMES)
 
 
 @bp.route("/orders/<int:order_id>")
 @login_required("households.read")
 def order_detail(order_id: int):
-    order = db.session.scalar(_order_scope(select(Order).where(Order.id == order_id)))
-    if order is None:
-        raise NotFound()
+    order = services.get_order(current_user, order_id)
     return render_template("marketplaces/order.html", order=order, names=MARKETPLACE_NAMES)

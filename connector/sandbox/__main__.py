@@ -1,4 +1,4 @@
-"""python -m connector.sandbox [--port 5001]: the sandbox marketplaces, with webhooks to the connector."""
+"""python -m connector.sandbox [--port 5001]: the sandbox marketplaces and bank, with webhooks to the connector."""
 
 import argparse
 import os
@@ -14,5 +14,9 @@ options = parser.parse_args()
 webhooks = {
     "postmart": {"url": f"{options.connector}/api/v1/webhooks/postmart", "secret": "demo-postmart-webhook"},
     "voso": {"url": f"{options.connector}/api/v1/webhooks/voso", "secret": "demo-voso-webhook"},
+    "carrier": {"url": f"{options.connector}/api/v1/webhooks/carrier",
+                "secret": os.environ.get("CARRIER_WEBHOOK_SECRET", "demo-carrier-webhook")},
+    "bank": {"url": f"{options.connector}/api/v1/webhooks/payments",
+             "secret": os.environ.get("PAYMENTS_WEBHOOK_SECRET", "demo-bank-webhook")},
 }
 run_simple("127.0.0.1", options.port, create_sandbox_app({"webhooks": webhooks}), threaded=True)

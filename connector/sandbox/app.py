@@ -41,16 +41,45 @@ def signature(secret: str, method: str, path: str, timestamp: str, body: bytes) 
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
+def post_signed(session: requests.Session, target: dict, payload: dict) -> bool:
+    """One webhook delivery (marketplace, bank or carrier), signed with the target's secret; True on a 2xx."""
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    timestamp = str(int(time.time()))
+    path = requests.utils.urlparse(target["url"]).path
+    headers = {"Content-Type": "application/json", "X-Timestamp": timestamp,
+               "X-Signature": signature(target["secret"], "POST", path, timestamp, body)}
+    try:
+        return session.post(target["url"], data=body, headers=headers, timeout=(2, 5)).ok
+    except requests.RequestException:
+        return False
+
+
 class Sandbox:
     def __init__(self, config: dict):
         self.config = config
         self.faults = Faults(**config.get("faults", {}))
         self.rng = random.Random(self.faults.seed)
-        self.markets = {"postmart": Marketplace("postmart", POSTMART_CATEGORIES),
-                        "voso": Marketplace("voso", VOSO_CATEGORIES)}
-        self.webhooks = dict(config.get("webhooks", {}))  # marketplace -> {"url", "secret"}
-        self.cursor: dict[str, int] = {"postmart": 0, "voso": 0}  # events before it are delivered
-        self.done: dict[str, set[str]] = {"postmart": set(), "voso": set()}
+        categories = {"postmart": POSTMART_CATEGORIES, "voso": VOSO_CATEGORIES}
+        self.markets = {name: Marketplace(name, categories[name]) for name in categories}
+        # Provincial storefronts: a shop of its own on the same marketplace, with its own account,
+        # products, events and webhook target. Keyed "<marketplace>@<shop>", e.g. "postmart@44".
+        self.shops: dict[str, dict] = {}  # key -> credentials
+        for name, shops in (config.get("shops") or {}).items():
+            for shop, credentials in shops.items():
+                key = f"{name}@{shop}"
+                self.markets[key] = Marketplace(name, categories[name])
+                self.markets[key]._ids = self.markets[name]._ids  # ids unique across the marketplace
+                self.shops[key] = credentials
+        # marketplace (or "<marketplace>@<shop>", or "bank") -> {"url", "secret"}
+        self.webhooks = dict(config.get("webhooks", {}))
+        from connector.sandbox.bank import Bank
+
+        self.bank = Bank()
+        from connector.sandbox.carrier import Carrier
+
+        self.carrier = Carrier()
+        self.cursor: dict[str, int] = dict.fromkeys(self.markets, 0)  # events before it are delivered
+        self.done: dict[str, set[str]] = {key: set() for key in self.markets}
         self.retry_at: dict[tuple[str, str], tuple[float, int]] = {}
         self.stop = threading.Event()
 
@@ -64,6 +93,8 @@ class Sandbox:
             for name, market in self.markets.items():
                 market.review_due(self.faults.review_seconds)
                 self._deliver(name, market, session)
+            self.bank.deliver(self.webhooks.get("bank"), session, self.faults.webhook_duplicate, self.rng)
+            self.carrier.deliver(self.webhooks.get("carrier"), session)
 
     def _deliver(self, name: str, market: Marketplace, session: requests.Session) -> None:
         """Send every event not yet answered 2xx; failures wait with exponential backoff."""
@@ -92,21 +123,28 @@ class Sandbox:
     def _post(self, session: requests.Session, name: str, target: dict, event: Event) -> bool:
         payload = {"event_id": event.id, "type": event.type, "sequence": event.sequence,
                    "occurred_at": event.occurred_at, "data": event.data}
-        if name == "voso":  # Viettel Post style: {DATA, TOKEN}
+        if name.split("@")[0] == "voso":  # Viettel Post style: {DATA, TOKEN}
             payload = {"DATA": payload, "TOKEN": target["secret"]}
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        timestamp = str(int(time.time()))
-        path = requests.utils.urlparse(target["url"]).path
-        headers = {"Content-Type": "application/json", "X-Timestamp": timestamp,
-                   "X-Signature": signature(target["secret"], "POST", path, timestamp, body)}
-        try:
-            return session.post(target["url"], data=body, headers=headers, timeout=(2, 5)).ok
-        except requests.RequestException:
-            return False
+        return post_signed(session, target, payload)
 
 
 def sandbox() -> Sandbox:
     return current_app.extensions["sandbox"]
+
+
+def accounts(name: str) -> list[tuple[str, dict]]:
+    """(market key, credentials) of the marketplace's national account and its provincial shops."""
+    national = current_app.config["SANDBOX_CREDENTIALS"][name]
+    return [(name, national)] + [(key, cred) for key, cred in sandbox().shops.items() if key.split("@")[0] == name]
+
+
+def choose_account(name: str, matches) -> dict:
+    """The credentials of the account a request speaks for (`matches(credentials, market)`; the
+    national account when none does), its market remembered in g for the handlers."""
+    choices = accounts(name)
+    key, credentials = next(((k, c) for k, c in choices if matches(c, sandbox().markets[k])), choices[0])
+    g.market, g.credentials = sandbox().markets[key], credentials
+    return credentials
 
 
 # -- request checks shared by both dialects ------------------------------------------------------
@@ -134,7 +172,7 @@ def inject_faults(write: bool):
 
 
 def create_sandbox_app(config: dict | None = None) -> Flask:
-    from connector.sandbox import buyer
+    from connector.sandbox import bank, buyer, carrier
     from connector.sandbox.dialects import postmart, voso
 
     app = Flask(__name__)
@@ -149,6 +187,9 @@ def create_sandbox_app(config: dict | None = None) -> Flask:
     app.register_blueprint(postmart.bp)
     app.register_blueprint(voso.bp)
     app.register_blueprint(buyer.bp)
+    app.register_blueprint(bank.bp)
+    app.register_blueprint(carrier.bp)
+    app.register_blueprint(carrier.admin)
     app.register_blueprint(admin)
 
     @app.after_request

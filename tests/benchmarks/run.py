@@ -2,7 +2,7 @@
 
 Not part of the test run: timings depend on the machine. BENCH_POSTGRES_URL picks the server
 (default postgresql://postgres@127.0.0.1:5432/test; set it empty to skip PostgreSQL);
-BENCH_PUBLISHING=0 skips the publishing runs (several minutes).
+BENCH_PUBLISHING=0 skips the publishing runs (several minutes); BENCH_ONLY=payments|logistics|publishing runs one part.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from connector.admin_units.services import search_communes
 from connector.auth.services import create_user, issue_token
 from connector.extensions import db
-from tests.benchmarks import onboarding, publishing
+from tests.benchmarks import logistics, onboarding, payments, publishing
 from tests.benchmarks.harness import database, make_app, measure, redis_server
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -56,9 +56,21 @@ def postgres_url() -> str | None:
 
 def main() -> None:
     with redis_server() as redis_url, tempfile.TemporaryDirectory() as media:
+        only = os.environ.get("BENCH_ONLY")
+        if only == "publishing":
+            pg = postgres_url()
+            publishing.run(partial(database, pg or "sqlite"), redis_url, media, products=1000 if pg else 200)
+            return
         with database("sqlite") as url:
             app = make_app(url, redis_url, media)
+            if only in ("payments", "logistics"):
+                if only == "logistics":
+                    foundation(app)
+                {"payments": payments, "logistics": logistics}[only].run(app)
+                return
             foundation(app)
+            payments.run(app)
+            logistics.run(app)
             onboarding.run(app, "SQLite")
         pg = postgres_url()
         if pg:

@@ -6,11 +6,13 @@ province-44 tests, and removed at the end of each module.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -24,6 +26,7 @@ from connector.config import marketplace_settings
 from connector.extensions import db
 from connector.households.models import Household
 from connector.jobs.outbox import OutboxJob
+from connector.logistics.models import Pickup, ServicePoint, Shipment
 from connector.marketplaces.models import (
     EventCursor,
     Listing,
@@ -32,6 +35,7 @@ from connector.marketplaces.models import (
     OrderItem,
     RemoteImage,
 )
+from connector.payments.models import Payment
 from connector.sandbox import create_sandbox_app
 
 
@@ -54,22 +58,43 @@ def connector_url(app):
     stop()
 
 
+# Hồ Chí Minh City (79) sells through shops of its own on both marketplaces; other provinces through
+# the national accounts.
+SHOP_PROVINCE = "79"
+SHOPS = {
+    "postmart": {SHOP_PROVINCE: {"client_id": "hcm-postmart", "client_secret": "hcm-postmart-secret",
+                                 "signing_secret": "hcm-postmart-signing", "webhook_secret": "hcm-postmart-webhook"}},
+    "voso": {SHOP_PROVINCE: {"username": "hcm-voso", "password": "hcm-voso-password",
+                             "signing_secret": "hcm-voso-signing", "webhook_secret": "hcm-voso-webhook"}},
+}
+SHOP_ENV = {"POSTMART_STOREFRONTS": json.dumps(SHOPS["postmart"]), "VOSO_STOREFRONTS": json.dumps(SHOPS["voso"])}
+
+
 @pytest.fixture(scope="module")
 def sandbox(app, connector_url):
     """The sandbox over HTTP, sending signed webhooks to the connector; the app pointed at it."""
     secrets = marketplace_settings({})
+    shop_webhooks = {f"{name}@{SHOP_PROVINCE}": {"url": f"{connector_url}/api/v1/webhooks/{name}/{SHOP_PROVINCE}",
+                                                  "secret": SHOPS[name][SHOP_PROVINCE]["webhook_secret"]}
+                     for name in SHOPS}
     sandbox_app = create_sandbox_app({"faults": {"review_seconds": 0.2, "timeout_sleep_seconds": 1.5},
-                                      "webhooks": {
+                                      "shops": SHOPS, "webhooks": {**shop_webhooks,
         "postmart": {"url": f"{connector_url}/api/v1/webhooks/postmart",
                      "secret": secrets["postmart"]["webhook_secret"]},
         "voso": {"url": f"{connector_url}/api/v1/webhooks/voso", "secret": secrets["voso"]["webhook_secret"]},
+        "bank": {"url": f"{connector_url}/api/v1/webhooks/payments", "secret": app.config["PAYMENTS_WEBHOOK_SECRET"]},
+        "carrier": {"url": f"{connector_url}/api/v1/webhooks/carrier",
+                    "secret": app.config["CARRIER"]["webhook_secret"]},
     }})
     url, stop = serve(sandbox_app)
     saved = app.config["MARKETPLACES"]
-    app.config["MARKETPLACES"] = marketplace_settings({"SANDBOX_URL": url, "MARKETPLACE_READ_TIMEOUT": "1"})
+    app.config["MARKETPLACES"] = marketplace_settings({"SANDBOX_URL": url, "MARKETPLACE_READ_TIMEOUT": "1",
+                                                       **SHOP_ENV})
+    saved_carrier = app.config["CARRIER"]
+    app.config["CARRIER"] = {**saved_carrier, "base_url": f"{url}/carrier/api", "read_timeout": 1.0}
     app.extensions.pop("connector.adapters", None)
     yield SandboxClient(url, sandbox_app)
-    app.config["MARKETPLACES"] = saved
+    app.config["MARKETPLACES"], app.config["CARRIER"] = saved, saved_carrier
     app.extensions.pop("connector.adapters", None)
     sandbox_app.extensions["sandbox"].stop.set()
     stop()
@@ -101,15 +126,28 @@ class Workers:
                         SANDBOX_URL=sandbox_url, MARKETPLACE_READ_TIMEOUT="1", PUBLISH_BACKOFF_SECONDS="0.3",
                         WORKER_PERIODIC_SECONDS="1", MEDIA_ROOT=app_config["MEDIA_ROOT"],
                         PUBLISH_MAX_ATTEMPTS="40", PUBLISH_BACKOFF_MAX_SECONDS="2", SYNC_LOCK_SECONDS="5",
-                        OUTBOX_REDISPATCH_SECONDS="2", REVIEW_POLL_SECONDS="5",
-                        CONNECTOR_INSTANCE_DIR=app_config["INSTANCE_DIR"])
+                        OUTBOX_REDISPATCH_SECONDS="2", OUTBOX_REDRIVE_SECONDS="1", REVIEW_POLL_SECONDS="5",
+                        CONNECTOR_INSTANCE_DIR=app_config["INSTANCE_DIR"], **SHOP_ENV)
         self.processes: list[subprocess.Popen] = []
+        # Each worker's log goes to a file, so that a failing test can say what the workers saw.
+        self.log_dir = Path(app_config["INSTANCE_DIR"]) / "worker-logs"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
 
     def start(self, count: int = 1) -> None:
         for _ in range(count):
-            self.processes.append(subprocess.Popen(
-                [sys.executable, "-m", "workers"], env=self.env,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            with open(self.log_dir / f"worker-{time.time_ns()}.log", "ab") as log:
+                self.processes.append(subprocess.Popen(
+                    [sys.executable, "-m", "workers"], env=self.env, stdout=log, stderr=subprocess.STDOUT))
+
+    def problems(self, lines: int = 40) -> str:
+        """The workers' latest warnings, errors and tracebacks (for a failure message)."""
+        found = []
+        for path in sorted(self.log_dir.glob("worker-*.log")):
+            text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            # Log lines at WARNING and above, and each traceback's last line (the exception itself).
+            found += [f"{path.stem}: {line}" for line in text if " WARNING " in line or " ERROR " in line
+                      or (line[:1].isalpha() and ("Error: " in line or "Exception: " in line))]
+        return "\n".join(found[-lines:]) or "(no warnings in the worker logs)"
 
     def ensure(self, count: int) -> None:
         """At least `count` workers running (each test may run alone)."""
@@ -139,14 +177,15 @@ def workers(app_config, sandbox):
     pool.stop()
 
 
-def wait_until(condition, timeout: float = 60.0, every: float = 0.2):
+def wait_until(condition, timeout: float = 60.0, every: float = 0.2, explain=None):
+    """Poll `condition` until true; on timeout, fail with what `explain()` says about the state."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = condition()
         if result:
             return result
         time.sleep(every)
-    raise AssertionError(f"condition not met within {timeout} s")
+    raise AssertionError(f"condition not met within {timeout} s" + (f": {explain()}" if explain else ""))
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +198,9 @@ def committed(app):
         products = select(Product.id).where(Product.household_id.in_(households)).scalar_subquery()
         orders = select(Order.id).where(Order.household_id.in_(households)).scalar_subquery()
         for statement in (
+            delete(Payment).where(Payment.order_id.in_(orders) | Payment.order_id.is_(None)),
+            delete(Pickup).where(Pickup.order_id.in_(orders)), delete(Shipment).where(Shipment.order_id.in_(orders)),
+            delete(ServicePoint).where(ServicePoint.code.like("E2E-%")),
             delete(OrderItem).where(OrderItem.order_id.in_(orders)), delete(Order).where(Order.id.in_(orders)),
             delete(Order).where(Order.household_id.is_(None)),
             delete(MarketplaceEvent), delete(EventCursor), delete(OutboxJob),

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from connector.config import marketplace_settings
-from connector.marketplaces.adapters.base import sign
 from connector.marketplaces.events import apply_event
 from connector.marketplaces.models import MarketplaceEvent, Order
+from connector.signing import sign
 from tests.factories import make_household, photo_bytes, product_input
 
 SECRETS = marketplace_settings({})
@@ -106,3 +106,48 @@ def test_a_burst_of_1000_order_webhooks_makes_1000_orders(client, db_session, pr
     db_session.refresh(product)
     assert product.stock == 10 - 1000  # oversold: shown to staff as an exception on the orders
     assert db_session.scalar(select(func.count(Order.id)).where(Order.exception.like("%OVERSOLD%"))) == 990
+
+
+def test_a_provincial_shop_webhook_needs_the_shops_own_secret(client, app, db_session, product):
+    shop = {"client_id": "hue-pm", "client_secret": "x", "signing_secret": "y", "webhook_secret": "hue-webhook"}
+    saved = app.config["MARKETPLACES"]
+    app.config["MARKETPLACES"] = {**saved, "postmart": {**saved["postmart"], "storefronts": {"46": shop}}}
+    app.extensions.pop("connector.adapters", None)
+    try:
+        def post(path: str, secret: str, event_id: str):
+            body = json.dumps(order_event(event_id, f"O-{event_id}", f"CN-{product.id}", 1)).encode()
+            stamp = str(int(time.time()))
+            return client.post(path, data=body, content_type="application/json", headers={
+                "X-Timestamp": stamp, "X-Signature": sign(secret, "POST", path, stamp, body)})
+
+        national_secret = SECRETS["postmart"]["webhook_secret"]
+        assert post("/api/v1/webhooks/postmart/46", national_secret, "s1").status_code == 401
+        assert post("/api/v1/webhooks/postmart/47", "hue-webhook", "s2").status_code == 404  # no such shop
+        assert post("/api/v1/webhooks/postmart/46", "hue-webhook", "s3").status_code == 200
+    finally:
+        app.config["MARKETPLACES"] = saved
+        app.extensions.pop("connector.adapters", None)
+    stored = db_session.scalars(select(MarketplaceEvent.event_id)).all()
+    assert "s3" in stored and "s1" not in stored and "s2" not in stored
+
+
+def test_review_results_apply_on_arrival_and_a_late_older_one_changes_nothing(client, db_session, product):
+    from connector.marketplaces.models import Listing
+
+    listing = Listing(product_id=product.id, marketplace="postmart", state="pending_review", remote_version=1,
+                      attempts=0, sync_pending=False, remote_id="P-77")
+    db_session.add(listing)
+    db_session.flush()
+
+    def reviewed(event_id: str, status: str, version: int, reason: str | None = None) -> dict:
+        return {"event_id": event_id, "type": "product.reviewed", "sequence": version, "occurred_at": time.time(),
+                "data": {"product_id": "P-77", "seller_sku": f"CN-{product.id}", "status": status,
+                         "version": version, "reason": reason}}
+
+    # No job runs here: the listing shows the result as soon as the webhook is answered.
+    assert signed_post(client, "postmart", reviewed("r-3", "LIVE", 3)).status_code == 200
+    db_session.refresh(listing)
+    assert listing.state == "live"
+    signed_post(client, "postmart", reviewed("r-2", "REJECTED", 2, "BANNED_WORD"))
+    db_session.refresh(listing)
+    assert (listing.state, listing.reason, listing.remote_version) == ("live", None, 3)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from flask import g
+
 from connector.sandbox.app import sandbox
 
 
 def market(name: str):
-    return sandbox().markets[name]
+    """The market of the account this request speaks for (a provincial shop, or the national one)."""
+    return g.get("market") or sandbox().markets[name]
 
 
 def product_view(product) -> dict:

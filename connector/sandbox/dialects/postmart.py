@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
-from connector.sandbox.app import check_signature, inject_faults, sandbox
+from connector.sandbox.app import check_signature, choose_account, inject_faults, sandbox
 from connector.sandbox.dialects import common
 
 NAME = "postmart"
@@ -18,13 +18,16 @@ def envelope(code: int, message: str, result=None, status: int | None = None, he
 @bp.before_request
 def guard():
     g.dialect = NAME
-    credentials = current_app.config["SANDBOX_CREDENTIALS"][NAME]
+    logging_in = request.endpoint == "sandbox_postmart.token"
+    body = (request.get_json(silent=True) or {}) if logging_in else {}
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    credentials = choose_account(NAME, lambda cred, market: cred["client_id"] == body.get("client_id")
+                                 if logging_in else token in market.tokens)
     if not check_signature(credentials["signing_secret"]):
         return envelope(401, "Chữ ký không hợp lệ hoặc đã quá hạn")
-    if request.endpoint == "sandbox_postmart.token":
+    if logging_in:
         return None
-    header = request.headers.get("Authorization", "")
-    if not common.market(NAME).token_valid(header.removeprefix("Bearer ").strip()):
+    if not common.market(NAME).token_valid(token):
         return envelope(401, "Token hết hạn")
     fault = inject_faults(write=request.method != "GET")
     if fault:
@@ -36,7 +39,7 @@ def guard():
 @bp.post("/auth/token")
 def token():
     body = request.get_json(silent=True) or {}
-    credentials = current_app.config["SANDBOX_CREDENTIALS"][NAME]
+    credentials = g.credentials
     if (body.get("client_id"), body.get("client_secret")) != (credentials["client_id"], credentials["client_secret"]):
         return envelope(401, "Sai thông tin đăng nhập")
     value, expires = common.market(NAME).issue_token(sandbox().faults.token_ttl_seconds)

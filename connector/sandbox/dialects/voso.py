@@ -3,9 +3,9 @@ and errors that arrive with HTTP 200 and "error": true."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
-from connector.sandbox.app import check_signature, inject_faults, sandbox
+from connector.sandbox.app import check_signature, choose_account, inject_faults, sandbox
 from connector.sandbox.dialects import common
 
 NAME = "voso"
@@ -24,12 +24,16 @@ def fail(status: int, message: str, http_status: int = 200, headers=None):
 @bp.before_request
 def guard():
     g.dialect = NAME
-    credentials = current_app.config["SANDBOX_CREDENTIALS"][NAME]
+    logging_in = request.endpoint == "sandbox_voso.login"
+    body = (request.get_json(silent=True) or {}) if logging_in else {}
+    token = request.headers.get("Token")
+    credentials = choose_account(NAME, lambda cred, market: cred["username"] == body.get("USERNAME")
+                                 if logging_in else token in market.tokens)
     if not check_signature(credentials["signing_secret"]):
         return fail(401, "Sai chữ ký", http_status=401)
-    if request.endpoint == "sandbox_voso.login":
+    if logging_in:
         return None
-    if not common.market(NAME).token_valid(request.headers.get("Token")):
+    if not common.market(NAME).token_valid(token):
         return fail(401, "Token đã hết hạn")
     fault = inject_faults(write=request.method != "GET")
     if fault:
@@ -43,7 +47,7 @@ def guard():
 @bp.post("/user/Login")
 def login():
     body = request.get_json(silent=True) or {}
-    credentials = current_app.config["SANDBOX_CREDENTIALS"][NAME]
+    credentials = g.credentials
     if (body.get("USERNAME"), body.get("PASSWORD")) != (credentials["username"], credentials["password"]):
         return fail(401, "Sai tài khoản hoặc mật khẩu")
     value, expires = common.market(NAME).issue_token(sandbox().faults.token_ttl_seconds)

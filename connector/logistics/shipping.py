@@ -1,0 +1,155 @@
+"""Booking the carrier for an order's parcel and following it: booked -> received at the post office
+-> in transit -> delivered / failed / returned (or cancelled before it was handed in).
+
+The booking job is idempotent: the order code is the carrier's reference, and a retry looks the
+shipment up by reference before booking again, so an unknown outcome never books twice. Status comes
+by signed webhook and, for webhooks that were lost, by polling shipments not heard of for a while.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from connector.auth.roles import has_permission
+from connector.db import utcnow
+from connector.errors import PermissionDenied, ValidationFailed
+from connector.extensions import db
+from connector.jobs import enqueue_after_commit
+from connector.logistics.carrier import RemoteShipment, carrier_adapter
+from connector.logistics.models import Pickup, PickupStatus, Shipment, ShipmentStatus
+from connector.marketplaces.adapters.base import ListingRejected, MarketplaceError
+
+REMOTE_STATUS = {"BOOKED": ShipmentStatus.BOOKED, "RECEIVED_AT_POST_OFFICE": ShipmentStatus.RECEIVED,
+                 "IN_TRANSIT": ShipmentStatus.IN_TRANSIT, "DELIVERED": ShipmentStatus.DELIVERED,
+                 "FAILED": ShipmentStatus.FAILED, "RETURNED": ShipmentStatus.RETURNED,
+                 "CANCELLED": ShipmentStatus.CANCELLED}
+FINAL = {ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED, ShipmentStatus.CANCELLED}
+
+
+def request_booking(pickup: Pickup) -> Shipment | None:
+    """An assigned pickup gets a shipment: drop-off at its service point, COD when unpaid."""
+    if pickup.status == PickupStatus.FLAGGED or pickup.service_point is None:
+        return None
+    existing = db.session.scalar(select(Shipment).where(Shipment.order_id == pickup.order_id))
+    if existing is not None:
+        return existing
+    return _book(pickup.order, mode="dropoff", post_office_code=pickup.service_point.code)
+
+
+def book_door_pickup(user, pickup: Pickup) -> Shipment:
+    """No service point within reach can take the parcel (the pickup is flagged): staff have the
+    carrier collect it at the household's door instead."""
+    if not has_permission(user, "pickups.manage"):
+        raise PermissionDenied()
+    if pickup.status != PickupStatus.FLAGGED:
+        raise ValidationFailed(errors={"pickup": [_("This parcel goes to a service point; door pickup is for "
+                                                    "parcels no point can take.")]})
+    if db.session.scalar(select(Shipment.id).where(Shipment.order_id == pickup.order_id)) is not None:
+        raise ValidationFailed(errors={"pickup": [_("This order already has a shipment.")]})
+    return _book(pickup.order, mode="pickup", post_office_code=None)
+
+
+def _book(order, mode: str, post_office_code: str | None) -> Shipment:
+    """A new shipment, cash on delivery for what is unpaid; the booking job calls the carrier."""
+    shipment = Shipment(order_id=order.id, mode=mode, post_office_code=post_office_code,
+                        cod_amount=max(0, order.total_vnd - order.paid_vnd), status=ShipmentStatus.BOOKING,
+                        remote_version=0)
+    db.session.add(shipment)
+    db.session.flush()
+    from connector.logistics.jobs import book_shipment_job
+
+    enqueue_after_commit(book_shipment_job, shipment.id)
+    return shipment
+
+
+def _payload(shipment: Shipment) -> dict:
+    order = shipment.order
+    household = order.household
+    weight = sum(item.quantity * (item.product.weight_grams if item.product else 0) for item in order.items)
+    return {"reference": order.code, "mode": shipment.mode, "post_office_code": shipment.post_office_code,
+            "cod_amount": shipment.cod_amount, "weight_grams": max(weight, 1),
+            "sender": {"name": household.head_name, "phone": household.phone, "commune_code": household.commune_code,
+                       # where the carrier collects a door pickup; a drop-off needs no address
+                       **({"address": ", ".join(filter(None, (household.address_line, household.village)))}
+                          if shipment.mode == "pickup" else {})},
+            "receiver": {"name": order.buyer_name, "phone": order.buyer_phone, "address": order.buyer_address}}
+
+
+def book(shipment_id: int) -> str:
+    """The booking job's work: read, call (no transaction open), record."""
+    shipment = db.session.get(Shipment, shipment_id)
+    if shipment is None or shipment.remote_id:
+        return "done"
+    payload = _payload(shipment)
+    db.session.commit()
+    adapter = carrier_adapter()
+    try:
+        remote = adapter.find_by_reference(payload["reference"]) or adapter.create_shipment(payload)
+    except ListingRejected as refused:  # the carrier said no: staff must look, retrying will not help
+        shipment = db.session.get(Shipment, shipment_id)
+        shipment.last_error = refused.message[:200]
+        return "refused"
+    shipment = db.session.get(Shipment, shipment_id)
+    record_remote(shipment, remote)
+    return shipment.status
+
+
+def record_remote(shipment: Shipment, remote: RemoteShipment) -> None:
+    shipment.remote_id, shipment.tracking_code = remote.id, remote.tracking_code
+    shipment.checked_at, shipment.last_error = utcnow(), None
+    apply_status(shipment, remote.status, remote.version)
+
+
+def apply_status(shipment: Shipment, remote_status: str, version: int) -> bool:
+    """Newer carrier news only (by the carrier's version), so late or repeated events change nothing."""
+    if version <= shipment.remote_version or remote_status not in REMOTE_STATUS:
+        return False
+    shipment.status, shipment.remote_version = REMOTE_STATUS[remote_status], version
+    if shipment.status == ShipmentStatus.RECEIVED:
+        pickup = db.session.scalar(select(Pickup).where(Pickup.order_id == shipment.order_id))
+        if pickup is not None and pickup.status == PickupStatus.ASSIGNED:
+            pickup.status, pickup.received_at = PickupStatus.RECEIVED, utcnow()
+    db.session.flush()
+    return True
+
+
+def apply_event(event: dict) -> bool:
+    shipment = db.session.scalar(select(Shipment).where(Shipment.remote_id == str(event.get("shipment_id"))))
+    if shipment is None:
+        return False
+    shipment.checked_at = utcnow()
+    return apply_status(shipment, str(event.get("status")), int(event.get("sequence", 0)))
+
+
+def poll_stale(limit: int = 200) -> int:
+    """Ask the carrier about shipments not heard of for CARRIER_POLL_SECONDS (a webhook may be lost)."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["CARRIER_POLL_SECONDS"])
+    stale = db.session.scalars(select(Shipment).where(
+        Shipment.remote_id.is_not(None), Shipment.status.not_in(list(FINAL)),
+        (Shipment.checked_at.is_(None)) | (Shipment.checked_at < cutoff)).limit(limit)).all()
+    changed = 0
+    for shipment in stale:
+        try:
+            remote = carrier_adapter().get_shipment(shipment.remote_id)
+        except MarketplaceError:
+            continue  # asked again next time
+        shipment.checked_at = utcnow()
+        changed += apply_status(shipment, remote.status, remote.version)
+    return changed
+
+
+def cancel(user, shipment: Shipment) -> Shipment:
+    if not has_permission(user, "pickups.manage"):
+        raise PermissionDenied()
+    if shipment.status != ShipmentStatus.BOOKED:
+        raise ValidationFailed(errors={"shipment": [_("Only a booked parcel not yet handed in can be cancelled.")]})
+    try:
+        remote = carrier_adapter().cancel(shipment.remote_id)
+    except MarketplaceError as error:
+        raise ValidationFailed(errors={"shipment": [_("The carrier did not answer; try again.")]}) from error
+    apply_status(shipment, remote.status, remote.version)
+    return shipment

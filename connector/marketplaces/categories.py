@@ -1,0 +1,87 @@
+"""Where our categories go on each marketplace: defaults in code, admins' overrides in the database,
+the marketplace's own category list fetched and cached in Redis."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+
+from flask import current_app
+from flask_babel import gettext as _
+from redis.exceptions import RedisError
+from sqlalchemy import delete, select
+
+from connector.catalogue.choices import CATEGORIES
+from connector.errors import ValidationFailed
+from connector.extensions import db
+from connector.marketplaces import MARKETPLACES
+from connector.marketplaces.adapters import adapter_for
+from connector.marketplaces.models import CategoryMapping
+from connector.redis_client import get_redis
+
+log = logging.getLogger(__name__)
+
+# Our categories -> the sandbox marketplaces' ids; admins override per marketplace in CategoryMapping.
+DEFAULT_CATEGORIES = {
+    "postmart": {"rice_grain": "11", "vegetables": "12", "fruit": "12", "tea_coffee": "15", "honey": "14",
+                 "spices": "13", "dried_specialties": "13", "seafood": "16", "meat_poultry_eggs": "10",
+                 "processed_food": "13", "herbs_medicinal": "14", "beverages": "15", "handicrafts": "17"},
+    "voso": {"rice_grain": "502", "vegetables": "501", "fruit": "501", "tea_coffee": "505", "honey": "504",
+             "spices": "504", "dried_specialties": "504", "seafood": "501", "meat_poultry_eggs": "501",
+             "processed_food": "504", "herbs_medicinal": "504", "beverages": "505", "handicrafts": "506"},
+}
+
+def remote_category(marketplace: str, category: str) -> str:
+    override = db.session.scalar(select(CategoryMapping.remote_category_id).where(
+        CategoryMapping.marketplace == marketplace, CategoryMapping.category == category))
+    return override or DEFAULT_CATEGORIES[marketplace][category]
+
+
+def current_mapping(marketplace: str) -> dict[str, str]:
+    overrides = dict(db.session.execute(select(CategoryMapping.category, CategoryMapping.remote_category_id)
+                                        .where(CategoryMapping.marketplace == marketplace)).all())
+    return {code: overrides.get(code, DEFAULT_CATEGORIES[marketplace][code]) for code in CATEGORIES}
+
+
+def remote_categories(marketplace: str, refresh: bool = False) -> list[dict]:
+    """The marketplace's categories [{id, name, parent_id}], from the cache or fetched (and cached).
+
+    Raises MarketplaceError when the marketplace cannot be reached and nothing is cached.
+    """
+    key = f"connector:categories:{marketplace}"
+    redis = get_redis()
+    if not refresh:
+        try:
+            cached = redis.get(key)
+            if cached:
+                return json.loads(cached)
+        except RedisError:
+            log.warning("Redis unavailable: categories of %s fetched without cache", marketplace)
+    fetched = adapter_for(marketplace).categories()
+    with contextlib.suppress(RedisError):  # no cache this time
+        redis.set(key, json.dumps(fetched), ex=current_app.config["CATEGORY_CACHE_SECONDS"])
+    return fetched
+
+
+def save_mapping(marketplace: str, chosen: dict[str, str], known_ids: set[str]) -> int:
+    """Admins' mapping for one marketplace; every value must be one of the marketplace's categories.
+    All or nothing. Returns how many of our categories now go somewhere else than before."""
+    if marketplace not in MARKETPLACES:
+        raise ValidationFailed(errors={"marketplace": [_("Unknown marketplace: %(name)s.", name=marketplace)]})
+    errors = {}
+    for code, remote_id in chosen.items():
+        if code not in CATEGORIES:
+            errors[code] = [_("Unknown category.")]
+        elif remote_id not in known_ids:
+            errors[code] = [_("The marketplace has no category %(id)s.", id=remote_id)]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    before = current_mapping(marketplace)
+    db.session.execute(delete(CategoryMapping).where(CategoryMapping.marketplace == marketplace,
+                                                     CategoryMapping.category.in_(list(chosen))))
+    for code, remote_id in chosen.items():
+        if remote_id != DEFAULT_CATEGORIES[marketplace][code]:  # only overrides are stored
+            db.session.add(CategoryMapping(marketplace=marketplace, category=code, remote_category_id=remote_id))
+    db.session.flush()
+    return sum(1 for code, remote_id in chosen.items() if before[code] != remote_id)

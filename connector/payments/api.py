@@ -1,0 +1,124 @@
+"""/api/v1: an order's payment QR (JSON, PNG, SVG), staff payments, and the bank's signed notices."""
+
+from __future__ import annotations
+
+from flask import current_app, make_response, request, url_for
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate
+
+from connector.api import json_body
+from connector.auth.sessions import api_auth, api_user
+from connector.errors import AuthenticationFailed, ValidationFailed
+from connector.marketplaces.services import get_order
+from connector.payments import qr_images, services
+from connector.payments.models import PaymentMethod
+from connector.signing import verify
+
+blp = Blueprint("payments_api", __name__, url_prefix="", description="Payments: VietQR and bank notices")
+SECURITY = [{"bearerAuth": []}]
+
+
+class NoticeSchema(Schema):
+    """A bank-statement notice: one incoming transfer."""
+
+    bank_reference = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    amount = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    memo = fields.String(load_default="", validate=validate.Length(max=200))
+    occurred_at = fields.AwareDateTime(required=True)
+    account = fields.String(load_default=None, validate=validate.Length(max=19))
+    bin = fields.String(load_default=None, validate=validate.Length(equal=6))
+
+
+class StaffPaymentSchema(Schema):
+    amount = fields.Integer(required=True, strict=True)
+    method = fields.String(required=True, validate=validate.OneOf([PaymentMethod.CASH, PaymentMethod.TRANSFER_SEEN]))
+
+
+class PaymentSchema(Schema):
+    id = fields.Integer()
+    amount_vnd = fields.Integer()
+    method = fields.String()
+    received_at = fields.DateTime()
+    order_status = fields.Function(lambda p: p.order.payment_status if p.order else None)
+
+
+def _load(schema: Schema, body: dict) -> dict:
+    try:
+        return schema.load(body)
+    except ValidationError as error:
+        raise ValidationFailed(errors=error.messages) from error
+
+
+def qr_document(order) -> dict:
+    qr, payload = services.order_qr(order)
+    token = qr_images.image_token(current_app.config["SECRET_KEY"], payload)
+    return {
+        "order_code": order.code, "payload": payload, "fields": qr.as_dict(),
+        "png_url": url_for("payments.qr_image", token=token, image_format="png", _external=True),
+        "svg_url": url_for("payments.qr_image", token=token, image_format="svg", _external=True),
+        "pay_url": url_for("payments.pay", code=order.code, _external=True),
+    }
+
+
+def image_response(payload: str, image_format: str, level: str, cache_control: str):
+    """The QR image with an ETag; a client that has it gets 304 without a new drawing."""
+    tag = qr_images.etag(payload, image_format, level)
+    if request.if_none_match.contains(tag):
+        response = make_response("", 304)
+    else:
+        response = make_response(qr_images.render(payload, image_format, level))
+        response.mimetype = qr_images.FORMATS[image_format]
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = cache_control
+    return response
+
+
+@blp.route("/orders/<int:order_id>/payment-qr")
+class OrderPaymentQR(MethodView):
+    decorators = [api_auth("households.read")]
+
+    @blp.doc(security=SECURITY)
+    @blp.response(200)
+    def get(self, order_id):
+        """The order's dynamic VietQR: payload, its fields, and image and pay-page links."""
+        return qr_document(get_order(api_user(), order_id))
+
+
+@blp.route("/orders/<int:order_id>/payment-qr.<any(png, svg):image_format>")
+class OrderPaymentQRImage(MethodView):
+    decorators = [api_auth("households.read")]
+
+    @blp.doc(security=SECURITY)
+    def get(self, order_id, image_format):
+        """The order's VietQR as PNG or SVG (error correction M; ETag)."""
+        _qr, payload = services.order_qr(get_order(api_user(), order_id))
+        return image_response(payload, image_format, "M", "private, no-cache")
+
+
+@blp.route("/orders/<int:order_id>/payments")
+class OrderPayments(MethodView):
+    decorators = [api_auth("payments.record")]
+
+    @blp.doc(security=SECURITY)
+    @blp.response(201, PaymentSchema)
+    def post(self, order_id):
+        """Staff record cash received or a transfer they saw: `{"amount": 150000, "method": "cash"}`."""
+        user = api_user()
+        data = _load(StaffPaymentSchema(), json_body())
+        return services.record_staff_payment(user, get_order(user, order_id), data["amount"], data["method"])
+
+
+@blp.route("/webhooks/payments")
+class PaymentNotice(MethodView):
+    @blp.response(200)
+    def post(self):
+        """A bank notice, HMAC-signed like the marketplaces' webhooks. Bad signature: 401, nothing stored."""
+        body = request.get_data()
+        if not verify(current_app.config["PAYMENTS_WEBHOOK_SECRET"], "POST", request.path, request.headers, body):
+            raise AuthenticationFailed(_("Invalid signature."))
+        notice = _load(NoticeSchema(), json_body())
+        payment, duplicate = services.receive_notice(notice)
+        return {"received": True, "duplicate": duplicate,
+                "outcome": payment.order.payment_status if payment.order else "unmatched"}
