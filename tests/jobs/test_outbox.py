@@ -160,3 +160,25 @@ def test_a_failed_job_whose_execution_record_expired_is_still_re_driven(app, db_
     rq_job.connection.zadd(rq_job.execution_registry.key, {"expired-execution": time.time()})
     assert dispatch_outbox() == 2  # both sent again; neither holds the other up
     assert (row.redrives, other.redrives) == (1, 1)
+
+
+def test_a_job_taken_by_a_worker_killed_before_it_started_is_sent_again(app, db_session, maintenance_queue):
+    from connector.jobs.outbox import ORPHAN_GRACE_SECONDS, ORPHAN_KEY
+
+    row = enqueue_after_commit(purge_dead_tokens_job, 7)
+    waiting = enqueue_after_commit(purge_dead_tokens_job, 8)
+    db_session.commit()
+    for each in (row, waiting):
+        each.created_at = utcnow() - timedelta(minutes=5)
+    db_session.flush()
+    # A worker on several queues takes a job with a plain LPOP; SIGKILLed before marking it started,
+    # it leaves the job "queued" in no queue at all.
+    redis = maintenance_queue.connection
+    redis.lrem(maintenance_queue.key, 1, row.rq_job_id)
+    assert maintenance_queue.fetch_job(row.rq_job_id).get_status() == "queued"
+
+    assert dispatch_outbox() == 0  # seen missing once: a live worker may be just about to start it
+    redis.set(ORPHAN_KEY + row.rq_job_id, time.time() - ORPHAN_GRACE_SECONDS - 1)  # a pass later
+    assert dispatch_outbox() == 1
+    assert maintenance_queue.job_ids == [waiting.rq_job_id, row.rq_job_id]  # the waiting one untouched
+    assert dispatch_outbox() == 0  # queued again, and only once
