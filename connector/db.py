@@ -10,6 +10,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -48,6 +49,16 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def insert_unless_present(session, model, values: dict, unique: list[str]) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when a row with the
+    same `unique` columns is there already. One statement instead of a look-up, a savepoint and an
+    insert, and safe when two requests insert the same row at the same moment."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
+                 .returning(model.id))
+    return session.execute(statement).scalar()
 
 
 class TimestampMixin:

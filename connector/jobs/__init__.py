@@ -8,7 +8,7 @@
     enqueue_after_commit(purge_dead_tokens, 30)   # inside a request or another job
 """
 
-from connector.jobs.base import job, queue_for
+from connector.jobs.base import finish_current_job, job, queue_for
 from connector.jobs.outbox import dispatch_outbox, enqueue_after_commit
 
-__all__ = ["job", "queue_for", "enqueue_after_commit", "dispatch_outbox"]
+__all__ = ["job", "finish_current_job", "queue_for", "enqueue_after_commit", "dispatch_outbox"]

@@ -49,14 +49,10 @@ def job(queue_name: str, *, retry: Retry | None = None, timeout: int = 300):
     def decorator(func):
         @functools.wraps(func)
         def run_in_app_context(*args, **kwargs):
-            from connector.jobs.outbox import mark_outbox_done
-
             with _app_for_job().app_context():
                 try:
                     result = func(*args, **kwargs)
-                    current = get_current_job()
-                    if current is not None:
-                        mark_outbox_done(current.id)
+                    finish_current_job()
                     db.session.commit()
                     return result
                 except BaseException:
@@ -72,6 +68,16 @@ def job(queue_name: str, *, retry: Retry | None = None, timeout: int = 300):
         return run_in_app_context
 
     return decorator
+
+
+def finish_current_job() -> None:
+    """Mark the running job's outbox row done in the current transaction. The job base does it when
+    the job returns; a job that commits its own last step calls it first and saves a transaction."""
+    from connector.jobs.outbox import mark_outbox_done
+
+    current = get_current_job()
+    if current is not None:
+        mark_outbox_done(current.id)
 
 
 def queue_for(name: str) -> Queue:

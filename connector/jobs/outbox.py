@@ -35,6 +35,7 @@ from workers.queues import ALL_QUEUES
 log = logging.getLogger(__name__)
 JOB_ID_PREFIX = "outbox-"
 _SESSION_KEY = "connector.outbox"
+_DONE_KEY = "connector.outbox.done"
 
 
 class OutboxJob(db.Model):
@@ -110,12 +111,16 @@ def _push_committed(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_SESSION_KEY, None)
+    session.info.pop(_DONE_KEY, None)
 
 
 def mark_outbox_done(rq_job_id: str) -> None:
-    if rq_job_id.startswith(JOB_ID_PREFIX):
+    """Mark the job's outbox row done in the current transaction (once: a job that commits its own
+    last step marks it there, saving the job base a transaction of its own)."""
+    if rq_job_id.startswith(JOB_ID_PREFIX) and db.session.info.get(_DONE_KEY) != rq_job_id:
         row_id = int(rq_job_id.removeprefix(JOB_ID_PREFIX))
         db.session.execute(update(OutboxJob).where(OutboxJob.id == row_id).values(completed_at=utcnow()))
+        db.session.info[_DONE_KEY] = rq_job_id
 
 
 def dispatch_outbox(limit: int = 500) -> int:

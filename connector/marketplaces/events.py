@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
 
 from connector.catalogue.models import Product, ProductStatus
-from connector.db import utcnow
+from connector.db import insert_unless_present, utcnow
 from connector.extensions import db
 from connector.jobs import enqueue_after_commit
 from connector.marketplaces.adapters import adapter_for
@@ -30,26 +29,30 @@ class OrderNotYetKnown(Exception):
 APPLIED_ON_ARRIVAL = {"product.reviewed", "product.status"}
 
 
-def record_event(marketplace: str, event: dict) -> MarketplaceEvent | None:
-    """Store an event once (by its id) and apply it, or queue its application; a duplicate returns None."""
+def record_event(marketplace: str, event: dict) -> int | None:
+    """Store an event once (by its id) and apply it, or queue its application. Returns the stored
+    row's id; a duplicate returns None."""
     event_id = str(event.get("event_id", ""))
-    if not event_id or db.session.scalar(select(MarketplaceEvent.id).where(
-            MarketplaceEvent.marketplace == marketplace, MarketplaceEvent.event_id == event_id)):
+    if not event_id:
         return None
-    row = MarketplaceEvent(marketplace=marketplace, event_id=event_id, event_type=str(event.get("type", "")),
-                           sequence=int(event.get("sequence", 0)), payload=event)
-    try:
-        with db.session.begin_nested():  # the same event arriving twice at once: one row wins
-            db.session.add(row)
-    except IntegrityError:
+    event_type = str(event.get("type", ""))
+    on_arrival = event_type in APPLIED_ON_ARRIVAL
+    row_id = insert_unless_present(db.session, MarketplaceEvent, dict(
+        marketplace=marketplace, event_id=event_id, event_type=event_type,
+        sequence=int(event.get("sequence", 0)), payload=event, received_at=utcnow(),
+        applied_at=utcnow() if on_arrival else None), unique=["marketplace", "event_id"])
+    if row_id is None:
         return None
-    if row.event_type in APPLIED_ON_ARRIVAL:
-        apply_event(row.id)
-        return row
+    if on_arrival:
+        problem = _apply_listing_event(marketplace, event.get("data") or {})
+        if problem:
+            db.session.execute(update(MarketplaceEvent).where(MarketplaceEvent.id == row_id)
+                               .values(problem=problem))
+        return row_id
     from connector.marketplaces.jobs import apply_event_job
 
-    enqueue_after_commit(apply_event_job, row.id)
-    return row
+    enqueue_after_commit(apply_event_job, row_id)
+    return row_id
 
 
 def pull_events(marketplace: str, storefront: str = "") -> int:
@@ -69,8 +72,8 @@ def apply_event(event_row_id: int) -> None:
     if row is None or row.applied_at:
         return
     data = row.payload.get("data") or {}
-    if row.event_type in ("product.reviewed", "product.status"):
-        _apply_listing_event(row, data)
+    if row.event_type in APPLIED_ON_ARRIVAL:
+        row.problem = _apply_listing_event(row.marketplace, data)
     elif row.event_type == "order.created":
         _take_order(row, data)
     elif row.event_type == "order.status":
@@ -80,23 +83,25 @@ def apply_event(event_row_id: int) -> None:
     row.applied_at = utcnow()
 
 
-def _apply_listing_event(row: MarketplaceEvent, data: dict) -> None:
+def _apply_listing_event(marketplace: str, data: dict) -> str | None:
+    """A review result or status change; returns the problem when the listing is unknown."""
     sku = str(data.get("seller_sku", ""))
     product_id = int(sku.removeprefix(SKU_PREFIX)) if sku.startswith(SKU_PREFIX) and sku[3:].isdigit() else None
-    # Locked: two events of one listing applied at once must not both pass the version check.
-    listing = db.session.scalar(select(Listing).where(
-        Listing.marketplace == row.marketplace, Listing.product_id == product_id).with_for_update()) \
-        if product_id else None
-    if listing is None:
-        row.problem = "listing unknown to the connector"
-        return
+    if product_id is None:
+        return "listing unknown to the connector"
     version = int(data.get("version", 0))
-    if version <= listing.remote_version:
-        return  # an older event arriving late: the newer state is already applied
-    listing.remote_version = version
-    listing.remote_id = listing.remote_id or data.get("product_id")
-    listing.state = REMOTE_STATES.get(data.get("status"), listing.state)
-    listing.reason = data.get("reason") or None
+    # One conditional UPDATE: only a newer version applies (an older event arriving late changes
+    # nothing), and two events of one listing applied at once cannot both pass the check.
+    this_listing = (Listing.marketplace == marketplace) & (Listing.product_id == product_id)
+    applied = db.session.execute(
+        update(Listing).where(this_listing, Listing.remote_version < version).values(
+            remote_version=version, remote_id=func.coalesce(Listing.remote_id, data.get("product_id")),
+            state=REMOTE_STATES.get(data.get("status"), Listing.state), reason=data.get("reason") or None,
+            updated_at=utcnow()),
+        execution_options={"synchronize_session": False}).rowcount
+    if not applied and db.session.scalar(select(Listing.id).where(this_listing)) is None:
+        return "listing unknown to the connector"
+    return None
 
 
 def _take_order(row: MarketplaceEvent, data: dict) -> None:

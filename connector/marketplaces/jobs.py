@@ -9,7 +9,7 @@ from redis.exceptions import LockError
 from rq import Retry
 
 from connector.extensions import db
-from connector.jobs import job
+from connector.jobs import finish_current_job, job
 from connector.redis_client import get_redis
 from workers.queues import ORDERS, PUBLISHING
 
@@ -37,6 +37,7 @@ def sync_listing_job(listing_id: int) -> str:
             return "gone"
         outcome = services.perform_sync(plan)
         listing = services.record_sync(plan, outcome)
+        finish_current_job()  # in the same transaction as the outcome
         db.session.commit()
         return listing.state if listing else "gone"
     finally:

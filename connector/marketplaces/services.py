@@ -16,9 +16,10 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from connector.auth.roles import has_permission, province_scope
-from connector.catalogue.models import Product, ProductStatus
+from connector.catalogue.models import Product, ProductPhoto, ProductStatus
 from connector.db import utcnow
 from connector.errors import NotFound, PermissionDenied, ValidationFailed
 from connector.extensions import db
@@ -71,8 +72,7 @@ def publish_product(user, product: Product, marketplaces=MARKETPLACES) -> list[L
         listing.wanted = True
         if listing.state in (ListingState.DRAFT, ListingState.DELISTED, ListingState.FAILED, ListingState.REJECTED):
             listing.state, listing.attempts, listing.reason = ListingState.QUEUED, 0, None
-        db.session.flush()
-        request_sync(listing)
+        request_sync(listing)  # inserts a new listing (no row to lock yet) or locks the existing one
         chosen.append(listing)
     return chosen
 
@@ -177,7 +177,11 @@ def plan_sync(listing_id: int) -> SyncPlan | None:
     # Claim first, in a statement of its own: it waits for any edit holding the row (see request_sync),
     # so everything read below includes that edit; later edits see no pending sync and queue their own.
     db.session.execute(update(Listing).where(Listing.id == listing_id).values(sync_pending=False))
-    listing = db.session.get(Listing, listing_id, populate_existing=True)
+    # The listing, its product and household in one query; the photos with their remote ids in another.
+    listing = db.session.scalar(
+        select(Listing).where(Listing.id == listing_id)
+        .options(joinedload(Listing.product).joinedload(Product.household))
+        .execution_options(populate_existing=True))
     if listing is None:
         return None
     look_up_first = listing.create_attempted
@@ -185,16 +189,18 @@ def plan_sync(listing_id: int) -> SyncPlan | None:
     if listing.remote_id is None and on_sale:
         listing.create_attempted = True  # committed before the create call is made
     product = listing.product
-    known = dict(db.session.execute(select(RemoteImage.photo_id, RemoteImage.remote_image_id).where(
-        RemoteImage.marketplace == listing.marketplace,
-        RemoteImage.photo_id.in_([photo.id for photo in product.photos]))).all())
+    photos = db.session.execute(
+        select(ProductPhoto.id, ProductPhoto.key, RemoteImage.remote_image_id)
+        .outerjoin(RemoteImage, (RemoteImage.photo_id == ProductPhoto.id)
+                   & (RemoteImage.marketplace == listing.marketplace))
+        .where(ProductPhoto.product_id == product.id).order_by(ProductPhoto.position)).all()
     return SyncPlan(
         listing_id=listing.id, marketplace=listing.marketplace, storefront=listing.storefront,
         seller_sku=listing.seller_sku,
         remote_id=listing.remote_id, on_sale=on_sale, price=product.price_vnd,
         stock=product.stock if on_sale else 0, name=product.name,
         description=product.description, category_id=remote_category(listing.marketplace, product.category),
-        photos=[(photo.id, photo.key, known.get(photo.id)) for photo in product.photos],
+        photos=[tuple(photo) for photo in photos],
         look_up_first=look_up_first,
     )
 
@@ -235,11 +241,11 @@ def record_sync(plan: SyncPlan, outcome: SyncOutcome) -> Listing | None:
     listing = db.session.get(Listing, plan.listing_id, with_for_update=True)
     if listing is None:
         return None
-    for photo_id, remote_image_id in outcome.uploaded.items():
-        if not db.session.scalar(select(RemoteImage.id).where(RemoteImage.photo_id == photo_id,
-                                                              RemoteImage.marketplace == plan.marketplace)):
-            db.session.add(RemoteImage(photo_id=photo_id, marketplace=plan.marketplace,
-                                       remote_image_id=remote_image_id))
+    if outcome.uploaded:
+        known = set(db.session.scalars(select(RemoteImage.photo_id).where(
+            RemoteImage.photo_id.in_(outcome.uploaded), RemoteImage.marketplace == plan.marketplace)))
+        db.session.add_all(RemoteImage(photo_id=photo_id, marketplace=plan.marketplace, remote_image_id=remote_id)
+                           for photo_id, remote_id in outcome.uploaded.items() if photo_id not in known)
     error = outcome.error
     if isinstance(error, ListingRejected):
         listing.state, listing.reason = ListingState.FAILED, f"ERROR: {error.message}"[:200]

@@ -126,9 +126,11 @@ def run_scenario(label, database_url, redis_url, media, products: int, faults: d
     env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, SECRET_KEY="x" * 40,
                SANDBOX_URL=sandbox_url, MEDIA_ROOT=media, CONNECTOR_INSTANCE_DIR=media,
                MARKETPLACE_READ_TIMEOUT="1", PUBLISH_MAX_ATTEMPTS="60", PUBLISH_BACKOFF_SECONDS="0.5",
-               PUBLISH_BACKOFF_MAX_SECONDS="5", SYNC_LOCK_SECONDS="6", WORKER_PERIODIC_SECONDS="2",
-               REVIEW_POLL_SECONDS="120",
-               OUTBOX_REDISPATCH_SECONDS="10")
+               PUBLISH_BACKOFF_MAX_SECONDS="5", SYNC_LOCK_SECONDS="6", REVIEW_POLL_SECONDS="120")
+    if kill:
+        # Recovery on a short clock, so that the reliability run ends in minutes. The throughput run
+        # keeps the production defaults (dispatcher every 15 s, re-dispatch after 60 s).
+        env.update(WORKER_PERIODIC_SECONDS="2", OUTBOX_REDISPATCH_SECONDS="10")
     app.config["MARKETPLACES"] = marketplace_settings({"SANDBOX_URL": sandbox_url})
     with app.app_context():
         ids, agent_id = seed_products(products)
