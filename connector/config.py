@@ -39,7 +39,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "ENV_NAME": mode,
         "SECRET_KEY": env.get("SECRET_KEY", DEFAULT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Connections idle for a while are tested before use: connector/db.py (not pool_pre_ping,
+        # which costs a round trip on every transaction).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "REDIS_URL": redis_url,
         "INSTANCE_DIR": str(instance_dir),
         "MEDIA_ROOT": env.get("MEDIA_ROOT", str(instance_dir / "media")),

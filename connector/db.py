@@ -7,11 +7,14 @@ timezone-aware, on SQLite as on PostgreSQL.
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import Pool
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so that Alembic migrations read the same on SQLite and PostgreSQL.
@@ -93,3 +96,33 @@ def _sqlite_begin(conn):
     # remote call is ever made inside one.
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# A pooled connection idle longer than this is tested before use. SQLAlchemy's pool_pre_ping tests
+# every checkout, and a request or job checks out once per transaction: at publishing rates that
+# was a round trip per transaction, for connections used a few milliseconds before. A connection
+# that breaks while in steady use fails its statement, and SQLAlchemy then drops the whole pool.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _remember_checkin(dbapi_connection, connection_record):
+    connection_record.info["checked_in_at"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
+    """SQLAlchemy's documented pessimistic check, done only after idling: a dead connection raises
+    DisconnectionError, and the pool replaces it and tries again."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return  # a local file: nothing to lose
+    checked_in_at = connection_record.info.get("checked_in_at")
+    if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()  # end the implicit transaction the ping opened
+    except Exception as error:  # noqa: BLE001 - any failure means this connection is unusable
+        raise DisconnectionError(str(error)) from error

@@ -32,10 +32,15 @@ DEFAULT_CATEGORIES = {
              "processed_food": "504", "herbs_medicinal": "504", "beverages": "505", "handicrafts": "506"},
 }
 
-def remote_category(marketplace: str, category: str) -> str:
-    override = db.session.scalar(select(CategoryMapping.remote_category_id).where(
-        CategoryMapping.marketplace == marketplace, CategoryMapping.category == category))
+def remote_category(marketplace: str, category: str, override: str | None) -> str:
+    """The marketplace's category id for ours: the admins' override (read with the listing, see
+    `override_join`), else the default."""
     return override or DEFAULT_CATEGORIES[marketplace][category]
+
+
+def override_join(marketplace_column, category_column):
+    """The join condition to an admin's override of a category, to read it in the same query."""
+    return (CategoryMapping.marketplace == marketplace_column) & (CategoryMapping.category == category_column)
 
 
 def current_mapping(marketplace: str) -> dict[str, str]:

@@ -37,9 +37,10 @@ def sync_listing_job(listing_id: int) -> str:
             return "gone"
         outcome = services.perform_sync(plan)
         listing = services.record_sync(plan, outcome)
+        state = listing.state if listing else "gone"  # read now: after commit it would be a query
         finish_current_job()  # in the same transaction as the outcome
         db.session.commit()
-        return listing.state if listing else "gone"
+        return state
     finally:
         with contextlib.suppress(LockError):  # expired meanwhile: another sync may hold it now
             lock.release()

@@ -16,11 +16,11 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 
 from connector.auth.roles import has_permission, province_scope
 from connector.catalogue.models import Product, ProductPhoto, ProductStatus
-from connector.db import utcnow
+from connector.db import insert_unless_present, utcnow
 from connector.errors import NotFound, PermissionDenied, ValidationFailed
 from connector.extensions import db
 from connector.households.models import HouseholdStatus
@@ -33,8 +33,8 @@ from connector.marketplaces.adapters.base import (
     RemoteListing,
     UnknownOutcome,
 )
-from connector.marketplaces.categories import remote_category
-from connector.marketplaces.models import Listing, ListingState, Order, RemoteImage
+from connector.marketplaces.categories import override_join, remote_category
+from connector.marketplaces.models import CategoryMapping, Listing, ListingState, Order, RemoteImage
 from connector.media.storage import get_storage
 
 log = logging.getLogger(__name__)
@@ -177,13 +177,17 @@ def plan_sync(listing_id: int) -> SyncPlan | None:
     # Claim first, in a statement of its own: it waits for any edit holding the row (see request_sync),
     # so everything read below includes that edit; later edits see no pending sync and queue their own.
     db.session.execute(update(Listing).where(Listing.id == listing_id).values(sync_pending=False))
-    # The listing, its product and household in one query; the photos with their remote ids in another.
-    listing = db.session.scalar(
-        select(Listing).where(Listing.id == listing_id)
-        .options(joinedload(Listing.product).joinedload(Product.household))
-        .execution_options(populate_existing=True))
-    if listing is None:
+    # The listing, its product, household and category override in one query; photos and their remote
+    # ids in another.
+    found = db.session.execute(
+        select(Listing, CategoryMapping.remote_category_id).join(Listing.product)
+        .outerjoin(CategoryMapping, override_join(Listing.marketplace, Product.category))
+        .where(Listing.id == listing_id)
+        .options(contains_eager(Listing.product).joinedload(Product.household, innerjoin=True))
+        .execution_options(populate_existing=True)).first()
+    if found is None:
         return None
+    listing, category_override = found
     look_up_first = listing.create_attempted
     on_sale = should_be_on_sale(listing)
     if listing.remote_id is None and on_sale:
@@ -199,7 +203,8 @@ def plan_sync(listing_id: int) -> SyncPlan | None:
         seller_sku=listing.seller_sku,
         remote_id=listing.remote_id, on_sale=on_sale, price=product.price_vnd,
         stock=product.stock if on_sale else 0, name=product.name,
-        description=product.description, category_id=remote_category(listing.marketplace, product.category),
+        description=product.description,
+        category_id=remote_category(listing.marketplace, product.category, category_override),
         photos=[tuple(photo) for photo in photos],
         look_up_first=look_up_first,
     )
@@ -241,11 +246,10 @@ def record_sync(plan: SyncPlan, outcome: SyncOutcome) -> Listing | None:
     listing = db.session.get(Listing, plan.listing_id, with_for_update=True)
     if listing is None:
         return None
-    if outcome.uploaded:
-        known = set(db.session.scalars(select(RemoteImage.photo_id).where(
-            RemoteImage.photo_id.in_(outcome.uploaded), RemoteImage.marketplace == plan.marketplace)))
-        db.session.add_all(RemoteImage(photo_id=photo_id, marketplace=plan.marketplace, remote_image_id=remote_id)
-                           for photo_id, remote_id in outcome.uploaded.items() if photo_id not in known)
+    for photo_id, remote_image_id in outcome.uploaded.items():
+        insert_unless_present(db.session, RemoteImage, dict(
+            photo_id=photo_id, marketplace=plan.marketplace, remote_image_id=remote_image_id),
+            unique=["photo_id", "marketplace"])
     error = outcome.error
     if isinstance(error, ListingRejected):
         listing.state, listing.reason = ListingState.FAILED, f"ERROR: {error.message}"[:200]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from connector.db import utcnow
 from connector.jobs import enqueue_after_commit, queue_for
 from connector.jobs.outbox import OutboxJob
-from connector.marketplaces.categories import DEFAULT_CATEGORIES, remote_category
+from connector.marketplaces.categories import DEFAULT_CATEGORIES, current_mapping
 from connector.marketplaces.jobs import apply_event_job
 from connector.marketplaces.models import CategoryMapping
 from tests.factories import PASSWORD, make_user
@@ -72,8 +72,8 @@ def test_admin_maps_a_category_from_the_marketplace_list(client, sandbox, db_ses
     form["category-honey"] = "13"
     response = client.post("/publishing/categories", data=form, follow_redirects=True)
     assert "Đã lưu: 1 danh mục thay đổi." in response.get_data(as_text=True)
-    assert remote_category("postmart", "honey") == "13"
-    assert remote_category("voso", "honey") == DEFAULT_CATEGORIES["voso"]["honey"]
+    assert current_mapping("postmart")["honey"] == "13"
+    assert current_mapping("voso")["honey"] == DEFAULT_CATEGORIES["voso"]["honey"]
     # Only overrides are stored: putting it back removes the row.
     form["category-honey"] = DEFAULT_CATEGORIES["postmart"]["honey"]
     client.post("/publishing/categories", data=form)
@@ -90,7 +90,7 @@ def test_a_category_the_marketplace_does_not_have_is_refused_and_nothing_changes
     response = client.post("/publishing/categories", data=form)
     assert response.status_code == 422
     assert "Sàn không có danh mục 99999." in response.get_data(as_text=True)
-    assert remote_category("voso", "fruit") == DEFAULT_CATEGORIES["voso"]["fruit"]  # all or nothing
+    assert current_mapping("voso")["fruit"] == DEFAULT_CATEGORIES["voso"]["fruit"]  # all or nothing
 
 
 def test_only_admins_map_categories(client, agent, sandbox):

@@ -123,6 +123,31 @@ def test_a_product_goes_live_on_both_marketplaces(app, sandbox, workers):
         assert len(remote) == 1 and remote[0]["status"] == "LIVE" and remote[0]["price"] == 35000
 
 
+def test_an_admins_category_mapping_is_what_the_marketplace_receives(app, sandbox, workers):
+    from connector.marketplaces.categories import DEFAULT_CATEGORIES
+    from connector.marketplaces.models import CategoryMapping
+
+    with app.app_context():
+        override = CategoryMapping(marketplace="postmart", category="rice_grain", remote_category_id="13")
+        db.session.add(override)
+        db.session.commit()
+        override_id = override.id
+        db.session.remove()
+    try:
+        workers.ensure(1)
+        ids, agent_id = make_products(app, 1)  # a rice product
+        publish(app, ids, agent_id)
+        wait_until(lambda: all_live(app, ids), timeout=30)
+        sent = {name: [p["category_id"] for p in sandbox.products(name) if p["seller_sku"] == f"CN-{ids[0]}"]
+                for name in ("postmart", "voso")}
+        assert sent == {"postmart": ["13"], "voso": [DEFAULT_CATEGORIES["voso"]["rice_grain"]]}
+    finally:
+        with app.app_context():
+            db.session.delete(db.session.get(CategoryMapping, override_id))
+            db.session.commit()
+            db.session.remove()
+
+
 def test_a_banned_word_is_rejected_with_its_reason(app, sandbox, workers):
     workers.ensure(1)
     ids, agent_id = make_products(app, 1, name="Mật ong hàng giả")
