@@ -4,7 +4,6 @@ killed with SIGKILL)."""
 
 from __future__ import annotations
 
-import logging
 import os
 import resource
 import signal
@@ -24,11 +23,9 @@ from connector.extensions import db
 from connector.households.services import create_household
 from connector.marketplaces.models import Listing, ListingState
 from connector.marketplaces.services import publish_product
-from connector.sandbox import create_sandbox_app
 from tests.benchmarks.harness import make_app
 from tests.factories import household_input, photo_bytes, product_input
 from tests.helpers import free_port
-from tests.marketplaces.conftest import serve
 
 
 def seed_products(count: int) -> tuple[list[int], int]:
@@ -64,6 +61,23 @@ def start_processes(env: dict, workers: int, web_port: int) -> list[subprocess.P
                                    "--workers", "2", "connector:create_app()"], env=env, **quiet)]
     processes += [subprocess.Popen([sys.executable, "-m", "workers"], env=env, **quiet) for _ in range(workers)]
     return processes
+
+
+def start_sandbox(web_port: int, faults: dict) -> tuple[str, subprocess.Popen]:
+    """The marketplaces in a process of their own, as in `make run` (they are other companies'
+    systems: in one process with the benchmark they would share its interpreter lock)."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "connector.sandbox", "--port", str(port), "--connector",
+                                f"http://127.0.0.1:{web_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.post(f"{url}/_sandbox/config", json={"faults": faults}, timeout=2).raise_for_status()
+            return url, process
+        except requests.RequestException:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the sandbox did not start")
 
 
 def process_tree_cpu_seconds(pids) -> float:
@@ -116,13 +130,8 @@ def stop(processes) -> None:
 def run_scenario(label, database_url, redis_url, media, products: int, faults: dict, kill: bool) -> None:
     app = make_app(database_url, redis_url, media)
     web_port = free_port()
-    settings = marketplace_settings({})
-    sandbox_app = create_sandbox_app({"faults": {"review_seconds": 0.2, "timeout_sleep_seconds": 1.5, **faults},
-                                      "webhooks": {name: {"url": f"http://127.0.0.1:{web_port}/api/v1/webhooks/{name}",
-                                                          "secret": settings[name]["webhook_secret"]}
-                                                   for name in settings}})
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the sandbox's request log, not the connector's work
-    sandbox_url, stop_sandbox = serve(sandbox_app)
+    sandbox_url, sandbox_process = start_sandbox(web_port, {"review_seconds": 0.2, "timeout_sleep_seconds": 1.5,
+                                                            **faults})
     env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url, SECRET_KEY="x" * 40,
                SANDBOX_URL=sandbox_url, MEDIA_ROOT=media, CONNECTOR_INSTANCE_DIR=media,
                MARKETPLACE_READ_TIMEOUT="1", PUBLISH_MAX_ATTEMPTS="60", PUBLISH_BACKOFF_SECONDS="0.5",
@@ -184,8 +193,7 @@ def run_scenario(label, database_url, redis_url, media, products: int, faults: d
           f"= {listings / elapsed:.1f} listings/s end to end; connector CPU after start-up (web + 2 workers) "
           f"{cpu:.1f} s = {1000 * cpu / listings:.1f} ms per listing; {'OK' if problems == 0 else 'PROBLEMS'}",
           flush=True)
-    sandbox_app.extensions["sandbox"].stop.set()
-    stop_sandbox()
+    stop([sandbox_process])
     with app.app_context():
         db.engine.dispose()
 

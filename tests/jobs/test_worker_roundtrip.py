@@ -52,3 +52,27 @@ def test_worker_runs_the_job_in_its_own_app_context_and_its_write_is_visible(app
             db.session.execute(delete(User).where(User.id == ids["user"]))
             db.session.commit()
             db.session.remove()
+
+
+def test_workers_stay_registered_while_sending_heartbeats_only_every_few_seconds(redis_url):
+    from redis import Redis
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    from workers.run import InProcessWorker
+
+    connection = Redis.from_url(redis_url)
+    worker = InProcessWorker([Queue(MAINTENANCE, connection=connection, serializer=JSONSerializer)],
+                             connection=connection, serializer=JSONSerializer)
+    worker.register_birth()
+    try:
+        worker.heartbeat()
+        first = connection.hget(worker.key, "last_heartbeat")
+        worker.heartbeat()  # a moment later: skipped, the key lives on for minutes
+        assert connection.hget(worker.key, "last_heartbeat") == first
+        assert connection.ttl(worker.key) > 60
+        worker.heartbeat(timeout=3600)  # asks for a longer life: always sent
+        assert connection.ttl(worker.key) > 3000
+        assert worker.key.encode() in connection.smembers("rq:workers")  # `rq info` still lists it
+    finally:
+        worker.register_death()
