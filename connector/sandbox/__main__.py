@@ -3,7 +3,7 @@
 import argparse
 import os
 
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from connector.sandbox import create_sandbox_app
 
@@ -19,4 +19,14 @@ webhooks = {
     "bank": {"url": f"{options.connector}/api/v1/webhooks/payments",
              "secret": os.environ.get("PAYMENTS_WEBHOOK_SECRET", "demo-bank-webhook")},
 }
-run_simple("127.0.0.1", options.port, create_sandbox_app({"webhooks": webhooks}), threaded=True)
+
+
+class KeepAliveHandler(WSGIRequestHandler):
+    """HTTP/1.1, so that clients keep their connections open as with the real marketplaces (the
+    development server speaks HTTP/1.0 by default: a new TCP connection for every call)."""
+
+    protocol_version = "HTTP/1.1"
+
+
+run_simple("127.0.0.1", options.port, create_sandbox_app({"webhooks": webhooks}), threaded=True,
+           request_handler=KeepAliveHandler)
