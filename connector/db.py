@@ -6,6 +6,7 @@ timezone-aware, on SQLite as on PostgreSQL.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import time
 from datetime import UTC, datetime
@@ -58,10 +59,15 @@ def insert_unless_present(session, model, values: dict, unique: list[str]) -> in
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when a row with the
     same `unique` columns is there already. One statement instead of a look-up, a savepoint and an
     insert, and safe when two requests insert the same row at the same moment."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
-                 .returning(model.id))
-    return session.execute(statement).scalar()
+    dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+    return session.execute(_insert_unless_present(dialect, model, tuple(unique)), values).scalar()
+
+
+@functools.cache
+def _insert_unless_present(dialect: str, model, unique: tuple[str, ...]):
+    # Built once per table: the values come as parameters, so its cache key is computed once too.
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).on_conflict_do_nothing(index_elements=list(unique)).returning(model.id)
 
 
 class TimestampMixin:

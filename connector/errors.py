@@ -54,6 +54,19 @@ class ValidationFailed(DomainError):
         return " ".join(str(message) for messages in self.errors.values() for message in messages)
 
 
+def act_and_flash(action, done_message: str, category: str = "success") -> bool:
+    """Run a staff button's action: on success flash `done_message`, on refusal undo and say why."""
+    from flask import flash
+
+    try:
+        action()
+    except ValidationFailed as failure:
+        flash_failure(failure)
+        return False
+    flash(done_message, category)
+    return True
+
+
 def flash_failure(failure: ValidationFailed) -> None:
     """A staff button's action was refused: undo the request's changes and say why on the next page."""
     from flask import flash

@@ -11,7 +11,7 @@ from connector.admin_units.models import Commune
 from connector.audit.services import history
 from connector.auth.roles import Role
 from connector.auth.sessions import login_required
-from connector.errors import ValidationFailed, flash_failure
+from connector.errors import ValidationFailed, act_and_flash
 from connector.extensions import db
 from connector.households import services
 from connector.households.models import HouseholdStatus
@@ -143,13 +143,9 @@ def archive(household_id: int):
 @login_required("households.suspend")
 def suspend(household_id: int):
     household = services.get_household(current_user, household_id)
-    try:
-        services.suspend_household(current_user, household, request.form.get("reason", ""))
-    except ValidationFailed as failure:
-        flash_failure(failure)
-    else:
-        flash(_("Household %(name)s suspended: its products are being taken down.", name=household.head_name),
-              "info")
+    act_and_flash(lambda: services.suspend_household(current_user, household, request.form.get("reason", "")),
+                  _("Household %(name)s suspended: its products are being taken down.", name=household.head_name),
+                  "info")
     return redirect(url_for("households.detail", household_id=household_id))
 
 
@@ -157,12 +153,8 @@ def suspend(household_id: int):
 @login_required("households.suspend")
 def reinstate(household_id: int):
     household = services.get_household(current_user, household_id)
-    try:
-        services.reinstate_household(current_user, household)
-    except ValidationFailed as failure:
-        flash_failure(failure)
-    else:
-        flash(_("Household %(name)s reinstated: its products go back on sale.", name=household.head_name), "success")
+    act_and_flash(lambda: services.reinstate_household(current_user, household),
+                  _("Household %(name)s reinstated: its products go back on sale.", name=household.head_name))
     return redirect(url_for("households.detail", household_id=household_id))
 
 

@@ -23,7 +23,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
-from sqlalchemy import JSON, Integer, String, event, select, update
+from sqlalchemy import JSON, Integer, String, bindparam, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.utils import import_string
 
@@ -114,12 +114,15 @@ def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_DONE_KEY, None)
 
 
+_MARK_DONE = update(OutboxJob).where(OutboxJob.id == bindparam("row_id")).values(completed_at=bindparam("now"))
+
+
 def mark_outbox_done(rq_job_id: str) -> None:
     """Mark the job's outbox row done in the current transaction (once: a job that commits its own
     last step marks it there, saving the job base a transaction of its own)."""
     if rq_job_id.startswith(JOB_ID_PREFIX) and db.session.info.get(_DONE_KEY) != rq_job_id:
         row_id = int(rq_job_id.removeprefix(JOB_ID_PREFIX))
-        db.session.execute(update(OutboxJob).where(OutboxJob.id == row_id).values(completed_at=utcnow()))
+        db.session.execute(_MARK_DONE, {"row_id": row_id, "now": utcnow()})
         db.session.info[_DONE_KEY] = rq_job_id
 
 

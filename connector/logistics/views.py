@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from connector.auth.sessions import login_required
-from connector.errors import ValidationFailed, flash_failure
+from connector.errors import act_and_flash
 from connector.extensions import db
 from connector.logistics import services, shipping
 from connector.logistics.models import Pickup, Shipment, ShipmentStatus
@@ -73,12 +73,8 @@ def cancel_shipment(shipment_id: int):
     if shipment is None:
         abort(404)
     get_order(current_user, shipment.order_id)  # area check
-    try:
-        shipping.cancel(current_user, shipment)
-    except ValidationFailed as failure:
-        flash_failure(failure)
-    else:
-        flash(_("Shipment cancelled."), "info")
+    act_and_flash(lambda: shipping.cancel(current_user, shipment),
+                  _("Shipment cancelled."), "info")
     return redirect(url_for("marketplaces.order_detail", order_id=shipment.order_id))
 
 
@@ -89,12 +85,8 @@ def door_pickup(order_id: int):
     pickup = db.session.scalar(select(Pickup).where(Pickup.order_id == order.id))
     if pickup is None:
         abort(404)
-    try:
-        shipping.book_door_pickup(current_user, pickup)
-    except ValidationFailed as failure:
-        flash_failure(failure)
-    else:
-        flash(_("The carrier will collect the parcel at the household."), "info")
+    act_and_flash(lambda: shipping.book_door_pickup(current_user, pickup),
+                  _("The carrier will collect the parcel at the household."), "info")
     return redirect(url_for("marketplaces.order_detail", order_id=order.id))
 
 
@@ -122,12 +114,8 @@ def received(pickup_id: int):
     pickup = db.session.get(Pickup, pickup_id)
     if pickup is None:
         abort(404)
-    try:
-        services.mark_received(current_user, pickup)
-    except ValidationFailed as failure:
-        flash_failure(failure)
-    else:
-        flash(_("Parcel received."), "success")
+    act_and_flash(lambda: services.mark_received(current_user, pickup),
+                  _("Parcel received."), "success")
     return redirect(url_for("logistics.today", date=pickup.pickup_date.isoformat()))
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from connector.auth.sessions import login_required
 from connector.catalogue.models import Product, ProductStatus
-from connector.errors import ValidationFailed, flash_failure
+from connector.errors import ValidationFailed, act_and_flash, flash_failure
 from connector.extensions import db
 from connector.households.services import get_household
 from connector.marketplaces.models import Order
@@ -122,12 +122,8 @@ def assign(payment_id: int):
     payment = db.session.get(Payment, payment_id)
     if payment is None:
         abort(404)
-    try:
-        services.assign_payment(current_user, payment, request.form.get("order_code", ""))
-    except ValidationFailed as failure:
-        flash_failure(failure)
-    else:
-        flash(_("Payment matched to the order."), "success")
+    act_and_flash(lambda: services.assign_payment(current_user, payment, request.form.get("order_code", "")),
+                  _("Payment matched to the order."), "success")
     return redirect(url_for("payments.unmatched"))
 
 
