@@ -195,9 +195,13 @@ def _orphaned_job_ids(rows: list[OutboxJob], jobs: list[Job | None]) -> set[str]
     redis = get_redis()
     with redis.pipeline(transaction=False) as pipe:
         for row, job in suspects:
-            pipe.lpos(queue_for(row.queue).key, job.id)
+            queue = queue_for(row.queue)
+            pipe.lpos(queue.key, job.id)
+            pipe.lpos(queue.intermediate_queue_key, job.id)  # a single-queue worker's; RQ cleans that up
         positions = pipe.execute()
-    missing = [job.id for (_, job), position in zip(suspects, positions, strict=True) if position is None]
+    missing = [job.id for (_, job), in_queue, in_intermediate in zip(suspects, positions[::2], positions[1::2],
+                                                                     strict=True)
+               if in_queue is None and in_intermediate is None]
     if not missing:
         return set()
     now = time.time()
