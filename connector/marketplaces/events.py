@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, bindparam, func, select, update
 
 from connector.catalogue.models import Product, ProductStatus
-from connector.db import insert_unless_present, utcnow
+from connector.db import UTCDateTime, insert_unless_present, utcnow
 from connector.extensions import db
 from connector.jobs import enqueue_after_commit
 from connector.marketplaces.adapters import adapter_for
@@ -83,23 +83,30 @@ def apply_event(event_row_id: int) -> None:
     row.applied_at = utcnow()
 
 
+_THIS_LISTING = (Listing.marketplace == bindparam("of_marketplace")) & (Listing.product_id == bindparam("of_product"))
+# One conditional UPDATE, built once (webhooks arrive at publishing rates): only a newer version
+# applies (an older event arriving late changes nothing), and two events of one listing applied at
+# once cannot both pass the check. An unknown status keeps the state; a known remote id is kept.
+_APPLY_LISTING_EVENT = update(Listing).where(_THIS_LISTING, Listing.remote_version < bindparam("new_version")).values(
+    remote_version=bindparam("new_version"), remote_id=func.coalesce(Listing.remote_id, bindparam("new_remote_id")),
+    state=func.coalesce(bindparam("new_state", type_=String), Listing.state), reason=bindparam("new_reason"),
+    updated_at=bindparam("now", type_=UTCDateTime))
+_LISTING_ID = select(Listing.id).where(_THIS_LISTING)
+
+
 def _apply_listing_event(marketplace: str, data: dict) -> str | None:
     """A review result or status change; returns the problem when the listing is unknown."""
     sku = str(data.get("seller_sku", ""))
     product_id = int(sku.removeprefix(SKU_PREFIX)) if sku.startswith(SKU_PREFIX) and sku[3:].isdigit() else None
     if product_id is None:
         return "listing unknown to the connector"
-    version = int(data.get("version", 0))
-    # One conditional UPDATE: only a newer version applies (an older event arriving late changes
-    # nothing), and two events of one listing applied at once cannot both pass the check.
-    this_listing = (Listing.marketplace == marketplace) & (Listing.product_id == product_id)
-    applied = db.session.execute(
-        update(Listing).where(this_listing, Listing.remote_version < version).values(
-            remote_version=version, remote_id=func.coalesce(Listing.remote_id, data.get("product_id")),
-            state=REMOTE_STATES.get(data.get("status"), Listing.state), reason=data.get("reason") or None,
-            updated_at=utcnow()),
-        execution_options={"synchronize_session": False}).rowcount
-    if not applied and db.session.scalar(select(Listing.id).where(this_listing)) is None:
+    which = {"of_marketplace": marketplace, "of_product": product_id}
+    applied = db.session.execute(_APPLY_LISTING_EVENT, {
+        **which, "new_version": int(data.get("version", 0)), "new_remote_id": data.get("product_id"),
+        "new_state": REMOTE_STATES.get(data.get("status")), "new_reason": data.get("reason") or None,
+        "now": utcnow(),
+    }, execution_options={"synchronize_session": False}).rowcount
+    if not applied and db.session.scalar(_LISTING_ID, which) is None:
         return "listing unknown to the connector"
     return None
 
