@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 JOB_ID_PREFIX = "outbox-"
 _SESSION_KEY = "connector.outbox"
 _DONE_KEY = "connector.outbox.done"
+_UNFLUSHED_KEY = "connector.outbox.unflushed"
 
 
 class OutboxJob(db.Model):
@@ -70,8 +71,9 @@ def enqueue_after_commit(job_function, *args, delay_seconds: float | None = None
         not_before=not_before,
     )
     db.session.add(row)
-    db.session.flush()
-    _push_after_commit(row)
+    # No flush here: the rows of one transaction are inserted together at its next flush, which
+    # gives them their ids (see _note_flushed).
+    db.session.info.setdefault(_UNFLUSHED_KEY, []).append(row)
     return row
 
 
@@ -99,6 +101,15 @@ def _push(row_id: int, function: str, queue: str, args, kwargs, not_before: date
         queue_for(queue).enqueue(function, **options)
 
 
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session: Session, flush_context) -> None:
+    for row in session.info.pop(_UNFLUSHED_KEY, []):
+        if row.id is not None:
+            _push_after_commit(row)
+        else:  # added after this flush began: wait for the next one
+            session.info.setdefault(_UNFLUSHED_KEY, []).append(row)
+
+
 @event.listens_for(Session, "after_commit")
 def _push_committed(session: Session) -> None:
     for row_id, function, queue, args, kwargs, not_before in session.info.pop(_SESSION_KEY, []):
@@ -112,6 +123,7 @@ def _push_committed(session: Session) -> None:
 def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_SESSION_KEY, None)
     session.info.pop(_DONE_KEY, None)
+    session.info.pop(_UNFLUSHED_KEY, None)
 
 
 _MARK_DONE = update(OutboxJob).where(OutboxJob.id == bindparam("row_id")).values(completed_at=bindparam("now"))

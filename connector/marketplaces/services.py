@@ -62,18 +62,29 @@ def publish_product(user, product: Product, marketplaces=MARKETPLACES) -> list[L
     if unknown:
         raise ValidationFailed(errors={"marketplaces": [_("Unknown marketplace: %(name)s.", name=unknown[0])]})
     existing = listings_of(product)
-    chosen = []
+    chosen, new = [], []
     for name in marketplaces:
-        listing = existing.get(name) or Listing(
-            product_id=product.id, marketplace=name, state=ListingState.DRAFT, remote_version=0, attempts=0,
-            sync_pending=False, storefront=storefront_for(name, product.household.province_code))
-        if listing.id is None:
-            db.session.add(listing)
+        listing = existing.get(name)
+        if listing is None:
+            # Nobody else can see a listing before this transaction commits: its sync is requested
+            # without request_sync's row lock, and the new rows go out in one INSERT.
+            listing = Listing(product_id=product.id, marketplace=name, remote_version=0, attempts=0,
+                              sync_pending=True, storefront=storefront_for(name, product.household.province_code))
+            new.append(listing)
         listing.wanted = True
-        if listing.state in (ListingState.DRAFT, ListingState.DELISTED, ListingState.FAILED, ListingState.REJECTED):
+        if listing.state in (None, ListingState.DRAFT, ListingState.DELISTED, ListingState.FAILED,
+                             ListingState.REJECTED):
             listing.state, listing.attempts, listing.reason = ListingState.QUEUED, 0, None
-        request_sync(listing)  # inserts a new listing (no row to lock yet) or locks the existing one
+        if listing in existing.values():
+            request_sync(listing)
         chosen.append(listing)
+    if new:
+        from connector.marketplaces.jobs import sync_listing_job
+
+        db.session.add_all(new)
+        db.session.flush()
+        for listing in new:
+            enqueue_after_commit(sync_listing_job, listing.id)
     return chosen
 
 

@@ -99,6 +99,22 @@ def process_tree_cpu_seconds(pids) -> float:
     return sum(stats[pid][1] for pid in wanted if pid in stats)
 
 
+def server_cpu_seconds(name: str) -> float:
+    """User + system CPU so far of every process whose command is `name` (the database's backends)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    command, fields = handle.read().split(" (", 1)[1].rsplit(")", 1)
+            except (OSError, IndexError, ValueError):
+                continue
+            if command == name:
+                fields = fields.split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def wait_until_ready(web_port: int, redis_url: str, workers: int, timeout: float = 60) -> None:
     """The clock starts once gunicorn answers and the RQ workers listen: throughput, not start-up."""
     from redis import Redis
@@ -148,6 +164,8 @@ def run_scenario(label, database_url, redis_url, media, products: int, faults: d
     wait_until_ready(web_port, redis_url, 2)
     # Their start-up (imports, the app, connection pools) is not the listings' cost.
     start_up_cpu = process_tree_cpu_seconds([process.pid for process in processes])
+    others_before = (process_tree_cpu_seconds([sandbox_process.pid]), server_cpu_seconds("postgres"),
+                     server_cpu_seconds("redis-server"))
     start = time.perf_counter()
     with app.app_context():
         from connector.auth.models import User
@@ -160,8 +178,12 @@ def run_scenario(label, database_url, redis_url, media, products: int, faults: d
         published = time.perf_counter() - start
         killed = False
         deadline = time.monotonic() + 900
-        while live_count(ids) < 2 * len(ids) and time.monotonic() < deadline:
-            if kill and not killed and live_count(ids) >= len(ids) // 2:
+        progress, next_mark = [], time.perf_counter() + 5
+        while (now_live := live_count(ids)) < 2 * len(ids) and time.monotonic() < deadline:
+            if time.perf_counter() >= next_mark:  # live listings every 5 s: where a run stalls, if it does
+                progress.append(now_live)
+                next_mark += 5
+            if kill and not killed and now_live >= len(ids) // 2:
                 processes[1].kill()  # SIGKILL a worker mid-run, then start a fresh one
                 processes[1].wait()
                 processes[1] = subprocess.Popen([sys.executable, "-m", "workers"], env=env,
@@ -169,6 +191,9 @@ def run_scenario(label, database_url, redis_url, media, products: int, faults: d
                 killed = True
             time.sleep(0.2)
         elapsed = time.perf_counter() - start
+        others = [now - then for now, then in zip((process_tree_cpu_seconds([sandbox_process.pid]),
+                                                   server_cpu_seconds("postgres"), server_cpu_seconds("redis-server")),
+                                                  others_before, strict=True)]
         live = live_count(ids)
         states = dict(((row.product_id, row.marketplace), (row.state, row.remote_id)) for row in db.session.execute(
             select(Listing.product_id, Listing.marketplace, Listing.state, Listing.remote_id)
@@ -193,6 +218,9 @@ def run_scenario(label, database_url, redis_url, media, products: int, faults: d
           f"= {listings / elapsed:.1f} listings/s end to end; connector CPU after start-up (web + 2 workers) "
           f"{cpu:.1f} s = {1000 * cpu / listings:.1f} ms per listing; {'OK' if problems == 0 else 'PROBLEMS'}",
           flush=True)
+    print(f"    live every 5 s: {', '.join(map(str, progress))}; CPU per listing elsewhere: sandbox "
+          f"{1000 * others[0] / listings:.1f} ms, PostgreSQL {1000 * others[1] / listings:.1f} ms (0 on SQLite), "
+          f"redis-server {1000 * others[2] / listings:.1f} ms", flush=True)
     stop([sandbox_process])
     with app.app_context():
         db.engine.dispose()
