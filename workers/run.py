@@ -8,8 +8,10 @@ The app is built once per worker process; each job gets a fresh app context from
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
 import os
+import signal
 import threading
 import time
 
@@ -101,6 +103,22 @@ class ForkingWorker(SparseHeartbeats, Worker):
     pass
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent() -> None:
+    """Make a forked child (RQ's scheduler, a work horse) get SIGTERM when this worker dies, even
+    by SIGKILL, which gives the worker no chance to stop them: else RQ's scheduler lives on alone,
+    holding the scheduling lock. Linux only; elsewhere nothing changes."""
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the worker died before the call above
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workers", description=__doc__)
     parser.add_argument("--burst", action="store_true", help="run the queued jobs, then exit")
@@ -113,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_app()
     bind_worker_app(app)
+    worker_pid = os.getpid()
+
+    def after_fork_in_child() -> None:
+        if os.getppid() == worker_pid:  # this worker's own children only
+            die_with_parent()
+
+    os.register_at_fork(after_in_child=after_fork_in_child)
     connection = wait_for_redis(app.config["REDIS_URL"])
     queue_names = [name.strip() for name in options.queues.split(",") if name.strip()]
     unknown = set(queue_names) - set(ALL_QUEUES)

@@ -76,3 +76,51 @@ def test_workers_stay_registered_while_sending_heartbeats_only_every_few_seconds
         assert worker.key.encode() in connection.smembers("rq:workers")  # `rq info` still lists it
     finally:
         worker.register_death()
+
+
+def _children_of(pid: int) -> list[int]:
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    if int(handle.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        children.append(int(entry))
+            except OSError:
+                continue
+    return children
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_worker_killed_with_sigkill_takes_its_scheduler_process_with_it(app_config):
+    """RQ runs its scheduler in a forked process; a worker lost to SIGKILL (the OOM killer, a deploy)
+    must not leave it running alone, holding the scheduling lock."""
+    import signal
+    import time
+
+    environment = dict(os.environ, DATABASE_URL=app_config["SQLALCHEMY_DATABASE_URI"],
+                       REDIS_URL=app_config["REDIS_URL"], SECRET_KEY=app_config["SECRET_KEY"])
+    worker = subprocess.Popen([sys.executable, "-m", "workers", "--queues", MAINTENANCE], env=environment,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (scheduler := _children_of(worker.pid)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert scheduler, "the worker started no scheduler process"
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        deadline = time.monotonic() + 20
+        while any(_alive(pid) for pid in scheduler) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in scheduler)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
