@@ -161,12 +161,7 @@ def dispatch_outbox(limit: int = 500) -> int:
     orphans = _orphaned_job_ids(rows, jobs)
     for row, rq_job in zip(rows, jobs, strict=True):
         try:
-            if row.rq_job_id in orphans:
-                forget_job(rq_job)
-                _push(row.id, row.function, row.queue, row.args, row.kwargs)
-                pushed += 1
-                continue
-            pushed += _dispatch_row(row, rq_job, overdue)
+            pushed += _dispatch_row(row, rq_job, overdue, orphaned=row.rq_job_id in orphans)
         except RedisError:
             raise
         except Exception:  # one odd job must not hold up every other one
@@ -175,7 +170,11 @@ def dispatch_outbox(limit: int = 500) -> int:
     return pushed
 
 
-def _dispatch_row(row: OutboxJob, rq_job: Job | None, overdue: datetime) -> int:
+def _dispatch_row(row: OutboxJob, rq_job: Job | None, overdue: datetime, orphaned: bool = False) -> int:
+    if orphaned:  # "queued" in no queue: see _orphaned_job_ids
+        forget_job(rq_job)
+        _push(row.id, row.function, row.queue, row.args, row.kwargs)
+        return 1
     status = rq_job.get_status(refresh=False) if rq_job is not None else None
     if status == JobStatus.FAILED:
         return _redrive_or_give_up(row, rq_job)
