@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from connector.marketplaces.api import blp as marketplaces_api
     from connector.marketplaces.views import bp as marketplace_pages
     from connector.media.views import bp as media
+    from connector.orders.views import bp as order_pages
     from connector.payments.api import blp as payments_api
     from connector.payments.views import bp as payment_pages
 
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalogue_pages)
     app.register_blueprint(media)
     app.register_blueprint(import_pages)
+    app.register_blueprint(order_pages)
     app.register_blueprint(marketplace_pages)
     app.register_blueprint(payment_pages)
     app.register_blueprint(logistics_pages)

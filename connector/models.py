@@ -12,14 +12,13 @@ from connector.marketplaces.models import (
     EventCursor,
     Listing,
     MarketplaceEvent,
-    Order,
-    OrderItem,
     RemoteImage,
 )
+from connector.orders.models import Order, OrderItem, Receipt
 from connector.payments.models import Acquirer, Payment
 
 __all__ = [
     "Province", "Commune", "User", "ApiToken", "OutboxJob", "AuditEvent", "Household", "Product", "ProductPhoto",
-    "Listing", "RemoteImage", "CategoryMapping", "MarketplaceEvent", "EventCursor", "Order", "OrderItem",
+    "Listing", "RemoteImage", "CategoryMapping", "MarketplaceEvent", "EventCursor", "Order", "OrderItem", "Receipt",
     "Acquirer", "Payment", "ServicePoint", "IndexVersion", "Pickup", "Shipment",
 ]

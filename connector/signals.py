@@ -1,7 +1,8 @@
 """Signals between features, so that a feature can react to another without the other knowing it.
 
-catalogue and households send them; marketplaces listens (to push changes to the listings).
-marketplaces sends order_received; logistics listens (to match the order to a pickup point).
+catalogue and households send product_changed and household_changed; marketplaces listens (to push
+changes to the listings). orders sends order_received, order_paid and order_status_changed;
+logistics listens (to match the order to a pickup point, and to keep the cash on delivery right).
 """
 
 from blinker import Namespace
@@ -12,5 +13,9 @@ _signals = Namespace()
 product_changed = _signals.signal("product-changed")
 # sender: the Household whose status changed (suspended or archived households are delisted)
 household_changed = _signals.signal("household-changed")
-# sender: the Order just taken in from a marketplace (its seller household known, no exception)
+# sender: the Order just taken in (its seller household known, no exception)
 order_received = _signals.signal("order-received")
+# sender: the Order for which money was received; keywords: channel, amount
+order_paid = _signals.signal("order-paid")
+# sender: the Order whose fulfilment status moved; keywords: before, after
+order_status_changed = _signals.signal("order-status-changed")

@@ -6,7 +6,7 @@ import uuid
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from connector.admin_units.services import get_province
 from connector.audit.services import record
@@ -180,3 +180,18 @@ def delete_photo(user, product: Product, photo_id: int) -> None:
     storage.delete(photo.key)
     storage.delete(photo.thumb_key)
     record(user, "update", "product", product.id, {"photos": [len(product.photos) + 1, len(product.photos)]})
+
+
+def take_stock(product: Product, quantity: int, reference: str) -> bool:
+    """An order took `quantity` of the product: one atomic decrement (two orders at once never both
+    read the same stock), an audit entry, and the marketplaces follow. Returns True when the
+    product is now oversold (staff must act)."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        raise ValidationFailed(errors={"quantity": [_("The quantity must be a whole number above 0.")]})
+    before = db.session.scalar(select(Product.stock).where(Product.id == product.id))
+    db.session.execute(update(Product).where(Product.id == product.id).values(stock=Product.stock - quantity),
+                       execution_options={"synchronize_session": False})
+    db.session.refresh(product, ["stock"])
+    record(None, "stock_taken", "product", product.id, {"stock": [before, product.stock], "order": [None, reference]})
+    product_changed.send(product)
+    return product.stock < 0

@@ -14,7 +14,7 @@ def match_pickup_job(order_id: int) -> str | None:
     """Idempotent: an order already matched keeps its pickup."""
     from connector.logistics.services import assign_pickup
     from connector.logistics.shipping import request_booking
-    from connector.marketplaces.models import Order
+    from connector.orders.models import Order
 
     order = db.session.get(Order, order_id)
     if order is None:
@@ -37,3 +37,11 @@ def poll_shipments_job() -> int:
     from connector.logistics.shipping import poll_stale
 
     return poll_stale()
+
+
+@job(LOGISTICS, retry=Retry(max=8, interval=[2, 5, 15, 30, 60, 120, 300, 600]), timeout=60)
+def update_cod_job(shipment_id: int) -> str:
+    """Send the carrier a shipment's new cash-on-delivery amount (idempotent: it sets, not adds)."""
+    from connector.logistics.shipping import update_cod
+
+    return update_cod(shipment_id)

@@ -23,6 +23,7 @@ from connector.extensions import db
 from connector.logistics.geo import PointIndex
 from connector.logistics.hours import open_at, open_on
 from connector.logistics.models import IndexVersion, Pickup, PickupStatus, ServedCommune, ServicePoint
+from connector.orders.services import advance
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _INDEX_KEY = "connector.service_point_index"
@@ -152,6 +153,8 @@ def assign_pickup(order) -> Pickup:
             pickup.status = PickupStatus.ASSIGNED
     db.session.add(pickup)
     db.session.flush()
+    if pickup.status == PickupStatus.ASSIGNED:
+        advance(order, "pickup", "assigned")
     return pickup
 
 
@@ -188,6 +191,7 @@ def mark_received(user, pickup: Pickup) -> Pickup:
         raise ValidationFailed(errors={"pickup": [_("This parcel is already received.")]})
     pickup.status, pickup.received_at = PickupStatus.RECEIVED, datetime.now(VIETNAM)
     db.session.flush()
+    advance(pickup.order, "pickup", "received")
     record(user, "received", "order", pickup.order_id, {"pickup": ["assigned", "received"]})
     return pickup
 

@@ -22,6 +22,8 @@ from connector.jobs import enqueue_after_commit
 from connector.logistics.carrier import RemoteShipment, carrier_adapter
 from connector.logistics.models import Pickup, PickupStatus, Shipment, ShipmentStatus
 from connector.marketplaces.adapters.base import ListingRejected, MarketplaceError
+from connector.orders import money
+from connector.orders.services import advance
 
 REMOTE_STATUS = {"BOOKED": ShipmentStatus.BOOKED, "RECEIVED_AT_POST_OFFICE": ShipmentStatus.RECEIVED,
                  "IN_TRANSIT": ShipmentStatus.IN_TRANSIT, "DELIVERED": ShipmentStatus.DELIVERED,
@@ -54,10 +56,12 @@ def book_door_pickup(user, pickup: Pickup) -> Shipment:
 
 
 def _book(order, mode: str, post_office_code: str | None) -> Shipment:
-    """A new shipment, cash on delivery for what is unpaid; the booking job calls the carrier."""
-    shipment = Shipment(order_id=order.id, mode=mode, post_office_code=post_office_code,
-                        cod_amount=max(0, order.total_vnd - order.paid_vnd), status=ShipmentStatus.BOOKING,
-                        remote_version=0)
+    """A new shipment, cash on delivery for what is unpaid (never for an order prepaid on the
+    marketplace); the booking job calls the carrier."""
+    cod = money.cod_to_collect(order)
+    shipment = Shipment(order_id=order.id, mode=mode, post_office_code=post_office_code, cod_amount=cod,
+                        status=ShipmentStatus.BOOKING, remote_version=0)
+    money.set_cod(order, cod)
     db.session.add(shipment)
     db.session.flush()
     from connector.logistics.jobs import book_shipment_job
@@ -95,6 +99,8 @@ def book(shipment_id: int) -> str:
         return "refused"
     shipment = db.session.get(Shipment, shipment_id)
     record_remote(shipment, remote)
+    if remote.cod_amount != shipment.cod_amount:  # a payment arrived while we were booking
+        request_cod_update(shipment)
     return shipment.status
 
 
@@ -113,7 +119,10 @@ def apply_status(shipment: Shipment, remote_status: str, version: int) -> bool:
         pickup = db.session.scalar(select(Pickup).where(Pickup.order_id == shipment.order_id))
         if pickup is not None and pickup.status == PickupStatus.ASSIGNED:
             pickup.status, pickup.received_at = PickupStatus.RECEIVED, utcnow()
+    if shipment.status in (ShipmentStatus.CANCELLED, ShipmentStatus.RETURNED):
+        money.set_cod(shipment.order, 0)  # nothing will be collected for this parcel
     db.session.flush()
+    advance(shipment.order, "carrier", remote_status)
     return True
 
 
@@ -121,6 +130,11 @@ def apply_event(event: dict) -> bool:
     shipment = db.session.scalar(select(Shipment).where(Shipment.remote_id == str(event.get("shipment_id"))))
     if shipment is None:
         return False
+    if event.get("type") == "cod.remitted":
+        amount = event.get("amount")
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            return False
+        return money.cod_remitted(shipment.order, amount, f"carrier:{event.get('remittance_id')}") is not None
     shipment.checked_at = utcnow()
     return apply_status(shipment, str(event.get("status")), int(event.get("sequence", 0)))
 
@@ -153,3 +167,47 @@ def cancel(user, shipment: Shipment) -> Shipment:
         raise ValidationFailed(errors={"shipment": [_("The carrier did not answer; try again.")]}) from error
     apply_status(shipment, remote.status, remote.version)
     return shipment
+
+
+# -- cash on delivery follows payments --------------------------------------------------------------
+def follow_payment(order) -> None:
+    """Money came for `order`: before hand-in the carrier collects less (or nothing); after it, the
+    amount is the carrier's and orders counts the difference as a refund to make."""
+    shipment = db.session.scalar(select(Shipment).where(Shipment.order_id == order.id))
+    if shipment is None or shipment.status not in (ShipmentStatus.BOOKING, ShipmentStatus.BOOKED):
+        return
+    cod = money.cod_to_collect(order)
+    if cod == shipment.cod_amount:
+        return
+    shipment.cod_amount = cod
+    money.set_cod(order, cod)
+    if shipment.remote_id:
+        request_cod_update(shipment)
+    # still booking: the booking job compares the carrier's amount with ours when it answers
+
+
+def request_cod_update(shipment: Shipment) -> None:
+    from connector.logistics.jobs import update_cod_job
+
+    enqueue_after_commit(update_cod_job, shipment.id)
+
+
+def update_cod(shipment_id: int) -> str:
+    """Tell the carrier the new cash-on-delivery amount: read, call (no transaction), record. When
+    the parcel was handed in meanwhile, the carrier's amount stands and orders shows the refund."""
+    shipment = db.session.get(Shipment, shipment_id)
+    if shipment is None or not shipment.remote_id:
+        return "gone"
+    remote_id, wanted = shipment.remote_id, shipment.cod_amount
+    db.session.commit()
+    adapter = carrier_adapter()
+    try:
+        remote = adapter.update_cod(remote_id, wanted)
+    except ListingRejected:  # handed in already: the carrier collects what it was told at booking
+        remote = adapter.get_shipment(remote_id)
+    shipment = db.session.get(Shipment, shipment_id)
+    if remote.cod_amount != wanted and shipment.cod_amount == wanted:
+        shipment.cod_amount = remote.cod_amount
+        money.set_cod(shipment.order, remote.cod_amount)
+    apply_status(shipment, remote.status, remote.version)
+    return "updated" if remote.cod_amount == wanted else "kept"

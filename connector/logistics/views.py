@@ -17,7 +17,7 @@ from connector.extensions import db
 from connector.logistics import services, shipping
 from connector.logistics.models import Pickup, Shipment, ShipmentStatus
 from connector.logistics.services import Reason
-from connector.marketplaces.services import get_order
+from connector.orders.services import get_order
 from connector.payments.qr_images import render
 
 bp = Blueprint("logistics", __name__)
@@ -75,7 +75,7 @@ def cancel_shipment(shipment_id: int):
     get_order(current_user, shipment.order_id)  # area check
     act_and_flash(lambda: shipping.cancel(current_user, shipment),
                   _("Shipment cancelled."), "info")
-    return redirect(url_for("marketplaces.order_detail", order_id=shipment.order_id))
+    return redirect(url_for("orders.detail", order_id=shipment.order_id))
 
 
 @bp.route("/orders/<int:order_id>/door-pickup", methods=["POST"])
@@ -87,7 +87,7 @@ def door_pickup(order_id: int):
         abort(404)
     act_and_flash(lambda: shipping.book_door_pickup(current_user, pickup),
                   _("The carrier will collect the parcel at the household."), "info")
-    return redirect(url_for("marketplaces.order_detail", order_id=order.id))
+    return redirect(url_for("orders.detail", order_id=order.id))
 
 
 @bp.route("/pickups")

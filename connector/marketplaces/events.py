@@ -6,14 +6,16 @@ import logging
 
 from sqlalchemy import String, bindparam, func, select, update
 
-from connector.catalogue.models import Product, ProductStatus
+from connector.catalogue.models import Product
 from connector.db import UTCDateTime, insert_unless_present, utcnow
 from connector.extensions import db
 from connector.jobs import enqueue_after_commit
 from connector.marketplaces.adapters import adapter_for
-from connector.marketplaces.models import EventCursor, Listing, MarketplaceEvent, Order, OrderItem
-from connector.marketplaces.services import REMOTE_STATES, sync_product_listings
-from connector.signals import order_received
+from connector.marketplaces.models import EventCursor, Listing, MarketplaceEvent
+from connector.marketplaces.services import REMOTE_STATES
+from connector.orders.models import Channel, Order
+from connector.orders.money import record_receipt
+from connector.orders.services import IncomingItem, IncomingOrder, apply_source_status, take_in
 
 log = logging.getLogger(__name__)
 SKU_PREFIX = "CN-"
@@ -78,6 +80,8 @@ def apply_event(event_row_id: int) -> None:
         _take_order(row, data)
     elif row.event_type == "order.status":
         _apply_order_status(row, data)
+    elif row.event_type == "order.settled":
+        _apply_settlement(row, data)
     else:
         row.problem = f"unknown event type {row.event_type}"[:200]
     row.applied_at = utcnow()
@@ -112,52 +116,41 @@ def _apply_listing_event(marketplace: str, data: dict) -> str | None:
 
 
 def _take_order(row: MarketplaceEvent, data: dict) -> None:
-    remote_order_id = str(data.get("order_id", ""))
-    if db.session.scalar(select(Order.id).where(Order.marketplace == row.marketplace,
-                                                Order.remote_order_id == remote_order_id)):
-        return
+    """The marketplace's order, in its dialect, handed to the one order intake."""
     buyer = data.get("buyer") or {}
-    order = Order(marketplace=row.marketplace, remote_order_id=remote_order_id,
-                  status=str(data.get("status", "CREATED")), last_event_sequence=row.sequence,
-                  total_vnd=int(data.get("total", 0)), buyer_name=str(buyer.get("name", ""))[:120],
-                  buyer_phone=str(buyer.get("phone", ""))[:20], buyer_address=str(buyer.get("address", "")))
-    problems = []
+    items = []
     for item in data.get("items", []):
         sku = str(item.get("seller_sku", ""))
         product = _product_for_sku(sku)
-        quantity = int(item.get("quantity", 1))
-        order.items.append(OrderItem(product_id=product.id if product else None, seller_sku=sku,
-                                     name=product.name if product else "", quantity=quantity,
-                                     unit_price_vnd=int(item.get("unit_price", 0))))
-        if product is None:
-            problems.append(f"UNKNOWN_PRODUCT {sku}")
-            continue
-        if product.status == ProductStatus.ARCHIVED:
-            problems.append(f"ARCHIVED_PRODUCT {sku}")
-        order.household_id = product.household_id
-        order.province_code = product.household.province_code
-        # One atomic decrement: two orders at once never both read the same stock.
-        db.session.execute(update(Product).where(Product.id == product.id)
-                           .values(stock=Product.stock - quantity))
-        db.session.flush()
-        db.session.refresh(product)
-        if product.stock < 0:
-            problems.append(f"OVERSOLD {sku}")
-        sync_product_listings(product)  # the other marketplace learns the new stock
-    order.exception = "; ".join(problems)[:200] or None
-    db.session.add(order)
-    db.session.flush()
-    if order.household_id and not order.exception:
-        order_received.send(order)
+        items.append(IncomingItem(seller_sku=sku, product_id=product.id if product else None,
+                                  quantity=int(item.get("quantity", 1)), unit_price_vnd=int(item.get("unit_price", 0))))
+    take_in(IncomingOrder(
+        source=row.marketplace, remote_order_id=str(data.get("order_id", "")),
+        status=str(data.get("status", "CREATED")), sequence=row.sequence, total_vnd=int(data.get("total", 0)),
+        pay_by=adapter_for(row.marketplace).pay_by(data), items=tuple(items),
+        buyer_name=str(buyer.get("name", "")), buyer_phone=str(buyer.get("phone", "")),
+        buyer_address=str(buyer.get("address", ""))))
 
 
-def _apply_order_status(row: MarketplaceEvent, data: dict) -> None:
+def _order_of(row: MarketplaceEvent, data: dict) -> Order:
     order = db.session.scalar(select(Order).where(Order.marketplace == row.marketplace,
                                                   Order.remote_order_id == str(data.get("order_id", ""))))
     if order is None:
         raise OrderNotYetKnown(data.get("order_id"))
-    if row.sequence > order.last_event_sequence:
-        order.status, order.last_event_sequence = str(data.get("status", order.status)), row.sequence
+    return order
+
+
+def _apply_order_status(row: MarketplaceEvent, data: dict) -> None:
+    order = _order_of(row, data)
+    apply_source_status(order, str(data.get("status", order.status)), row.sequence)
+
+
+def _apply_settlement(row: MarketplaceEvent, data: dict) -> None:
+    """The marketplace paid the seller for a prepaid order: a receipt, once per settlement."""
+    order = _order_of(row, data)
+    amount = int(data.get("amount", 0))
+    if amount > 0:
+        record_receipt(order, Channel.MARKETPLACE, amount, f"{row.marketplace}:{data.get('settlement_id')}")
 
 
 def _product_for_sku(sku: str) -> Product | None:

@@ -3,14 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from connector.catalogue.models import Product
 from connector.db import TimestampMixin, UTCDateTime, utcnow
 from connector.extensions import db
-from connector.households.models import Household
-from connector.payments.models import new_order_code
 
 
 class ListingState(StrEnum):
@@ -107,45 +105,3 @@ class EventCursor(db.Model):
 
     marketplace: Mapped[str] = mapped_column(String(20), primary_key=True)
     cursor: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
-class Order(TimestampMixin, db.Model):
-    __tablename__ = "orders"
-    __table_args__ = (UniqueConstraint("marketplace", "remote_order_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    marketplace: Mapped[str] = mapped_column(String(20))
-    remote_order_id: Mapped[str] = mapped_column(String(64))
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
-    province_code: Mapped[str | None] = mapped_column(String(2), index=True)
-    status: Mapped[str] = mapped_column(String(20))
-    last_event_sequence: Mapped[int] = mapped_column(BigInteger, default=0)
-    total_vnd: Mapped[int] = mapped_column(BigInteger)
-    # Buyer contact: only what delivery needs; shown to staff of the area, never logged.
-    buyer_name: Mapped[str] = mapped_column(String(120), default="")
-    buyer_phone: Mapped[str] = mapped_column(String(20), default="")
-    buyer_address: Mapped[str] = mapped_column(Text, default="")
-    exception: Mapped[str | None] = mapped_column(String(200))  # e.g. unknown product: staff must act
-    # Payment: the code goes into the transfer memo and the public pay page's address.
-    code: Mapped[str] = mapped_column(String(12), unique=True, default=new_order_code)
-    paid_vnd: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
-    payment_status: Mapped[str] = mapped_column(String(20), default="unpaid", server_default="unpaid")
-    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    items: Mapped[list[OrderItem]] = relationship(back_populates="order", cascade="all, delete-orphan")
-    household: Mapped[Household | None] = relationship()
-
-
-class OrderItem(db.Model):
-    __tablename__ = "order_items"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
-    seller_sku: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(150), default="")
-    quantity: Mapped[int] = mapped_column(Integer)
-    unit_price_vnd: Mapped[int] = mapped_column(BigInteger)
-
-    order: Mapped[Order] = relationship(back_populates="items")
-    product: Mapped[Product | None] = relationship()

@@ -18,10 +18,10 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import contains_eager
 
-from connector.auth.roles import has_permission, province_scope
+from connector.auth.roles import has_permission
 from connector.catalogue.models import Product, ProductPhoto, ProductStatus
 from connector.db import insert_unless_present, utcnow
-from connector.errors import NotFound, PermissionDenied, ValidationFailed
+from connector.errors import PermissionDenied, ValidationFailed
 from connector.extensions import db
 from connector.households.models import HouseholdStatus
 from connector.jobs import enqueue_after_commit
@@ -34,7 +34,7 @@ from connector.marketplaces.adapters.base import (
     UnknownOutcome,
 )
 from connector.marketplaces.categories import override_join, remote_category
-from connector.marketplaces.models import CategoryMapping, Listing, ListingState, Order, RemoteImage
+from connector.marketplaces.models import CategoryMapping, Listing, ListingState, RemoteImage
 from connector.media.storage import get_storage
 
 log = logging.getLogger(__name__)
@@ -132,22 +132,6 @@ def sync_product_listings(product: Product) -> None:
     for listing in listings_of(product).values():
         if listing.wanted or listing.remote_id:
             request_sync(listing)
-
-
-# -- orders ----------------------------------------------------------------------------------------
-def orders_in_scope(user, statement):
-    """Limit an Order query to `user`'s area. Orders whose product is unknown have no area yet: only
-    admins see them."""
-    if province_scope(user) is None:
-        return statement
-    return statement.where(Order.province_code == user.province_code)
-
-
-def get_order(user, order_id: int) -> Order:
-    order = db.session.scalar(orders_in_scope(user, select(Order).where(Order.id == order_id)))
-    if order is None:
-        raise NotFound()
-    return order
 
 
 # -- the sync job's work ---------------------------------------------------------------------------

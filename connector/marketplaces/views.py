@@ -21,7 +21,9 @@ from connector.jobs.outbox import OutboxJob, failed_outbox_jobs, redrive
 from connector.marketplaces import services
 from connector.marketplaces.adapters.base import MarketplaceError
 from connector.marketplaces.categories import current_mapping, remote_categories, save_mapping
-from connector.marketplaces.models import Listing, ListingState, Order
+from connector.marketplaces.models import Listing, ListingState
+from connector.orders.models import Order
+from connector.orders.services import orders_in_scope
 
 bp = Blueprint("marketplaces", __name__)
 
@@ -184,22 +186,7 @@ def problems():
         select(Listing).join(Product).where(Listing.state.in_([ListingState.FAILED, ListingState.REJECTED])),
         Product.household_id).order_by(Listing.updated_at.desc()).limit(200)).all()
     exceptions = select(Order).where(Order.exception.is_not(None)).order_by(Order.id.desc()).limit(200)
-    orders = db.session.scalars(services.orders_in_scope(current_user, exceptions)).all()
+    orders = db.session.scalars(orders_in_scope(current_user, exceptions)).all()
     jobs = failed_outbox_jobs() if has_permission(current_user, "jobs.manage") else []
     return render_template("marketplaces/problems.html", listings=listings, orders=orders, jobs=jobs,
                            names=MARKETPLACE_NAMES)
-
-
-@bp.route("/orders")
-@login_required("households.read")
-def orders():
-    statement = services.orders_in_scope(current_user, select(Order)).order_by(Order.id.desc()).limit(100)
-    rows = db.session.scalars(statement).all()
-    return render_template("marketplaces/orders.html", orders=rows, names=MARKETPLACE_NAMES)
-
-
-@bp.route("/orders/<int:order_id>")
-@login_required("households.read")
-def order_detail(order_id: int):
-    order = services.get_order(current_user, order_id)
-    return render_template("marketplaces/order.html", order=order, names=MARKETPLACE_NAMES)

@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from connector.api import json_body
 from connector.auth.sessions import api_auth, api_user
 from connector.errors import AuthenticationFailed, ValidationFailed
-from connector.marketplaces.services import get_order
+from connector.orders.services import get_order
 from connector.payments import qr_images, services
 from connector.payments.models import PaymentMethod
 from connector.signing import verify

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -11,15 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from connector.db import TimestampMixin, UTCDateTime, utcnow
 from connector.extensions import db
-
-# Order codes go into bank memos: capitals and digits without look-alikes (no I, L, O, U), random so
-# that the public pay page /p/<code> cannot be walked through.
-_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-ORDER_CODE_PATTERN = r"DH[0-9A-HJKMNP-TV-Z]{6}"
-
-
-def new_order_code() -> str:
-    return "DH" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
 
 
 class AcquirerKind(StrEnum):
@@ -42,13 +32,6 @@ class Acquirer(TimestampMixin, db.Model):
     listed_on: Mapped[date] = mapped_column(Date)  # when it was read there
     note: Mapped[str] = mapped_column(String(300), default="")  # e.g. "public lists disagree: confirm"
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-class PaymentStatus(StrEnum):
-    UNPAID = "unpaid"
-    PARTIALLY_PAID = "partially_paid"
-    PAID = "paid"
-    OVERPAID = "overpaid"
 
 
 class PaymentMethod(StrEnum):

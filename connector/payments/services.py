@@ -9,7 +9,6 @@ reference, so the same notice twice changes nothing.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -23,10 +22,12 @@ from connector.errors import PermissionDenied, ValidationFailed
 from connector.extensions import db
 from connector.households.models import Household
 from connector.i18n import format_vnd
-from connector.marketplaces.models import Order
+from connector.orders.models import ORDER_CODE_PATTERN, Channel, Order
+from connector.orders.money import outstanding, record_receipt
+from connector.orders.services import find_by_code
 from connector.payments import messages
 from connector.payments.acquirers import enabled_bins
-from connector.payments.models import ORDER_CODE_PATTERN, Payment, PaymentMethod, PaymentStatus
+from connector.payments.models import Payment, PaymentMethod
 from connector.payments.vietqr import MAX_NAME, InvalidVietQR, VietQR, encode, memo
 from connector.text import strip_marks
 
@@ -53,10 +54,6 @@ def _encode(qr: VietQR) -> str:
         raise ValidationFailed(errors=messages.as_errors(invalid.problems)) from invalid
 
 
-def outstanding(order: Order) -> int:
-    return max(0, order.total_vnd - order.paid_vnd)
-
-
 def order_qr(order: Order) -> tuple[VietQR, str]:
     """The dynamic VietQR for what is still owed on `order`, its code in the memo."""
     if outstanding(order) == 0:
@@ -76,20 +73,17 @@ def household_qr(household: Household) -> tuple[VietQR, str]:
 
 
 def find_order_by_code(code: str) -> Order | None:
-    return db.session.scalar(select(Order).where(Order.code == code.strip().upper()))
+    return find_by_code(code)
 
 
 # -- money in --------------------------------------------------------------------------------------
-def _apply(order: Order, amount: int, when: datetime) -> None:
-    order.paid_vnd += amount
-    if order.paid_vnd == order.total_vnd:
-        order.payment_status = PaymentStatus.PAID
-    elif order.paid_vnd < order.total_vnd:
-        order.payment_status = PaymentStatus.PARTIALLY_PAID
-    else:
-        order.payment_status = PaymentStatus.OVERPAID  # flagged: staff return the difference
-    if order.paid_vnd >= order.total_vnd and order.paid_at is None:
-        order.paid_at = when
+_CHANNELS = {PaymentMethod.BANK_NOTICE: Channel.TRANSFER, PaymentMethod.TRANSFER_SEEN: Channel.TRANSFER,
+             PaymentMethod.CASH: Channel.CASH}
+
+
+def _apply(order: Order, payment: Payment) -> None:
+    """The order's receipt for this payment (orders keeps the money; once per payment)."""
+    record_receipt(order, _CHANNELS[payment.method], payment.amount_vnd, f"payment:{payment.id}", payment.received_at)
 
 
 def _order_for_memo(memo_text: str) -> Order | None:
@@ -121,7 +115,7 @@ def receive_notice(notice: dict) -> tuple[Payment, bool]:
     except IntegrityError:
         return db.session.scalar(select(Payment).where(Payment.bank_reference == notice["bank_reference"])), True
     if order is not None:
-        _apply(order, payment.amount_vnd, payment.received_at)
+        _apply(order, payment)
     db.session.flush()
     return payment, False
 
@@ -140,8 +134,8 @@ def record_staff_payment(user, order: Order, amount: int, method: str) -> Paymen
     payment = Payment(order_id=order.id, amount_vnd=amount, method=method, received_at=utcnow(),
                       recorded_by_id=user.id, memo="")
     db.session.add(payment)
-    _apply(order, amount, payment.received_at)
     db.session.flush()
+    _apply(order, payment)
     record(user, "payment", "order", order.id, {"paid_vnd": [order.paid_vnd - amount, order.paid_vnd],
                                                 "method": [None, method]})
     return payment
@@ -158,8 +152,8 @@ def assign_payment(user, payment: Payment, order_code: str) -> Payment:
         raise ValidationFailed(errors={"order_code": [_("No order has this code.")]})
     db.session.scalar(select(Order).where(Order.id == order.id).with_for_update())
     payment.order_id = order.id
-    _apply(order, payment.amount_vnd, payment.received_at)
     db.session.flush()
+    _apply(order, payment)
     record(user, "assign_payment", "order", order.id, {"payment": [None, payment.id]})
     return payment
 

@@ -13,12 +13,13 @@ from connector.catalogue.models import Product, ProductStatus
 from connector.errors import ValidationFailed, act_and_flash, flash_failure
 from connector.extensions import db
 from connector.households.services import get_household
-from connector.marketplaces.models import Order
-from connector.marketplaces.services import get_order
+from connector.orders.models import Order, PaymentStatus
+from connector.orders.money import refunds_due
+from connector.orders.services import get_order, orders_in_scope
 from connector.payments import qr_images, services
 from connector.payments.acquirers import acquirers, add_acquirer, find_acquirer, set_enabled
 from connector.payments.api import image_response
-from connector.payments.models import Acquirer, AcquirerKind, Payment, PaymentMethod, PaymentStatus
+from connector.payments.models import Acquirer, AcquirerKind, Payment, PaymentMethod
 
 bp = Blueprint("payments", __name__)
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -105,14 +106,14 @@ def mark_paid(order_id: int):
         flash_failure(failure)
     else:
         flash(_("Payment recorded."), "success")
-    return redirect(url_for("marketplaces.order_detail", order_id=order_id))
+    return redirect(url_for("orders.detail", order_id=order_id))
 
 
 @bp.route("/payments/unmatched")
 @login_required("payments.manage")
 def unmatched():
-    overpaid = db.session.scalars(select(Order).where(Order.payment_status == PaymentStatus.OVERPAID)
-                                  .order_by(Order.id.desc()).limit(200)).all()
+    # Overpaid orders, payments after hand-in, cancelled or returned orders that were paid.
+    overpaid = refunds_due(orders_in_scope(current_user, select(Order)))
     return render_template("payments/unmatched.html", payments=services.unmatched_payments(), overpaid=overpaid)
 
 

@@ -13,7 +13,8 @@ def place(marketplace: str):
     body = request.get_json(force=True)
     product_id = body.get("product_id") or market.by_sku.get(body.get("seller_sku", ""))
     try:
-        order = market.place_order(product_id, int(body.get("quantity", 1)), body.get("buyer") or {})
+        order = market.place_order(product_id, int(body.get("quantity", 1)), body.get("buyer") or {},
+                                   str(body.get("payment", "cod")))
     except (LookupError, ValueError) as error:
         return jsonify(error=str(error)), 409
     return jsonify(order), 201

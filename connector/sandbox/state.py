@@ -126,7 +126,11 @@ class Marketplace:
                 "reason": product.reason, "version": product.version, "price": product.price,
                 "stock": product.stock}
 
-    def place_order(self, product_id: str, quantity: int, buyer: dict) -> dict:
+    # How the buyer pays, in each marketplace's own words (see the connector's adapters).
+    PAYMENT_WORDS = {"postmart": ("payment_method", {"cod": "COD", "prepaid": "ONLINE", "transfer": "BANK_TRANSFER"}),
+                     "voso": ("PAYMENT_TYPE", {"cod": 1, "prepaid": 2, "transfer": 3})}
+
+    def place_order(self, product_id: str, quantity: int, buyer: dict, payment: str = "cod") -> dict:
         with self.lock:
             product = self.products.get(product_id)
             if product is None or product.status != "LIVE":
@@ -138,6 +142,11 @@ class Marketplace:
                      "items": [{"product_id": product.id, "seller_sku": product.seller_sku, "quantity": quantity,
                                 "unit_price": product.price}],
                      "total": product.price * quantity, "buyer": buyer}
+            key, words = self.PAYMENT_WORDS[self.name]
+            if payment not in words:
+                raise ValueError("payment must be cod, prepaid or transfer")
+            order[key] = words[payment]
+            order["prepaid"] = payment == "prepaid"
             self.orders[order["order_id"]] = order
             self.emit("order.created", order)
             return order
@@ -147,6 +156,11 @@ class Marketplace:
             order = self.orders[order_id]
             order["status"] = status
             self.emit("order.status", {"order_id": order_id, "status": status})
+            if status == "COMPLETED" and order.get("prepaid") and not order.get("settled"):
+                # The marketplace pays the seller what the buyer paid it (commission left aside).
+                order["settled"] = True
+                self.emit("order.settled", {"order_id": order_id, "settlement_id": self.new_id("S"),
+                                            "amount": order["total"]})
             return order
 
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from connector.logistics.batch import greedy_plan, optimal_plan
 from connector.logistics.services import Reason, assign_pickup, choose_point, next_working_day
-from connector.marketplaces.models import Order
+from connector.orders.models import Order
 from tests.factories import make_household
 
 # Hải Lăng, Quảng Trị; points placed due north of the household at growing distances.

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from connector.audit.models import AuditEvent
 from connector.catalogue.services import create_product
 from connector.logistics.services import assign_pickup
-from connector.marketplaces.models import Order, OrderItem
+from connector.orders.models import Order, OrderItem
 from tests.factories import PASSWORD, make_household, make_user, photo_bytes, product_input
 from tests.helpers import csrf_token_from, login
 from tests.payments.test_vietqr import read_back

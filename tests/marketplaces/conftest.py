@@ -31,10 +31,9 @@ from connector.marketplaces.models import (
     EventCursor,
     Listing,
     MarketplaceEvent,
-    Order,
-    OrderItem,
     RemoteImage,
 )
+from connector.orders.models import Order, OrderItem, Receipt
 from connector.payments.models import Payment
 from connector.sandbox import create_sandbox_app
 
@@ -198,6 +197,7 @@ def committed(app):
         products = select(Product.id).where(Product.household_id.in_(households)).scalar_subquery()
         orders = select(Order.id).where(Order.household_id.in_(households)).scalar_subquery()
         for statement in (
+            delete(Receipt).where(Receipt.order_id.in_(orders)),
             delete(Payment).where(Payment.order_id.in_(orders) | Payment.order_id.is_(None)),
             delete(Pickup).where(Pickup.order_id.in_(orders)), delete(Shipment).where(Shipment.order_id.in_(orders)),
             delete(ServicePoint).where(ServicePoint.code.like("E2E-%")),

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from connector.extensions import db
 from connector.households.services import create_household
-from connector.marketplaces.models import Order
+from connector.orders.models import Order
 from tests.factories import household_input, make_user
 from tests.marketplaces.conftest import wait_until
 

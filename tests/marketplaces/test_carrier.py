@@ -12,7 +12,7 @@ from connector.households.services import create_household
 from connector.logistics.models import Pickup, ServicePoint, Shipment
 from connector.logistics.services import assign_pickup
 from connector.logistics.shipping import book, poll_stale, request_booking
-from connector.marketplaces.models import Order
+from connector.orders.models import Order
 from tests.factories import household_input, make_user
 from tests.marketplaces.conftest import wait_until
 

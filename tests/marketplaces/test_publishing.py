@@ -11,7 +11,8 @@ from sqlalchemy import select
 from connector.catalogue.services import create_product, update_product
 from connector.extensions import db
 from connector.households.services import create_household
-from connector.marketplaces.models import Listing, Order
+from connector.marketplaces.models import Listing
+from connector.orders.models import Order
 from connector.marketplaces.services import publish_product
 from tests.factories import household_input, make_user, photo_bytes, product_input
 from tests.marketplaces.conftest import wait_until

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from connector.config import marketplace_settings
 from connector.marketplaces.events import apply_event
-from connector.marketplaces.models import MarketplaceEvent, Order
+from connector.marketplaces.models import MarketplaceEvent
+from connector.orders.models import Order
 from connector.signing import sign
 from tests.factories import make_household, photo_bytes, product_input
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from connector.marketplaces.models import Order
+from connector.orders.models import Order
 from connector.signing import sign
 from tests.factories import make_household
 

@@ -9,8 +9,11 @@ from connector.marketplaces.adapters.base import (
     RemoteListing,
     RetryableError,
 )
+from connector.orders.models import PayBy
 
 API = "/apis/v1/merchant"
+# How the buyer pays, in PostMart's words. An order without it is cash on delivery, the default there.
+PAYMENT_METHODS = {"COD": PayBy.COD, "ONLINE": PayBy.MARKETPLACE, "BANK_TRANSFER": PayBy.TRANSFER}
 
 
 def _listing(data: dict) -> RemoteListing:
@@ -41,6 +44,10 @@ class PostMartAdapter(MarketplaceAdapter):
         if code >= 500:
             raise RetryableError(body.get("message", str(code)))
         raise ListingRejected(body.get("message", str(code)))
+
+    @staticmethod
+    def pay_by(order: dict) -> PayBy:
+        return PAYMENT_METHODS.get(str(order.get("payment_method", "COD")).upper(), PayBy.COD)
 
     def login(self) -> str:
         result = self._send("POST", f"{API}/auth/token", authenticated=False, json_body={

@@ -12,6 +12,11 @@ from connector.marketplaces.adapters.base import (
     RemoteListing,
     RetryableError,
 )
+from connector.orders.models import PayBy
+
+# How the buyer pays, as Viettel Post's partner API numbers it: 1 cash on delivery, 2 paid on VoSo
+# (ViettelPay or card), 3 bank transfer to the seller. Absent: cash on delivery.
+PAYMENT_TYPES = {1: PayBy.COD, 2: PayBy.MARKETPLACE, 3: PayBy.TRANSFER}
 
 
 def _listing(data: dict) -> RemoteListing:
@@ -23,6 +28,11 @@ def _listing(data: dict) -> RemoteListing:
 class VoSoAdapter(MarketplaceAdapter):
     name = "voso"
     token_header = "Token"  # noqa: S105 - a header name
+
+    @staticmethod
+    def pay_by(order: dict) -> PayBy:
+        kind = order.get("PAYMENT_TYPE", 1)
+        return PAYMENT_TYPES.get(int(kind) if str(kind).isdigit() else 0, PayBy.COD)
 
     def _unwrap(self, response):
         try:
