@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from connector.marketplaces.adapters.base import (
-    AuthExpired,
-    ListingRejected,
-    MarketplaceAdapter,
-    RemoteListing,
-    RetryableError,
-)
+from connector.marketplaces.adapters.base import MarketplaceAdapter, RemoteListing
+from connector.remote import AuthExpired, Refused, RetryableError
 
 API = "/apis/v1/merchant"
 
@@ -40,7 +35,7 @@ class PostMartAdapter(MarketplaceAdapter):
             return None
         if code >= 500:
             raise RetryableError(body.get("message", str(code)))
-        raise ListingRejected(body.get("message", str(code)))
+        raise Refused(body.get("message", str(code)))
 
     def login(self) -> str:
         result = self._send("POST", f"{API}/auth/token", authenticated=False, json_body={

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import hmac
 
-from connector.marketplaces.adapters.base import (
-    AuthExpired,
-    ListingRejected,
-    MarketplaceAdapter,
-    RemoteListing,
-    RetryableError,
-)
+from connector.marketplaces.adapters.base import MarketplaceAdapter, RemoteListing
+from connector.remote import AuthExpired, Refused, RetryableError
 
 
 def _listing(data: dict) -> RemoteListing:
@@ -39,7 +34,7 @@ class VoSoAdapter(MarketplaceAdapter):
             return None
         if status >= 500 or status == 429:
             raise RetryableError(body.get("message", str(status)))  # "error on 200": try again
-        raise ListingRejected(body.get("message", str(status)))
+        raise Refused(body.get("message", str(status)))
 
     def login(self) -> str:
         data = self._send("POST", "/api/user/Login", authenticated=False, json_body={
