@@ -24,8 +24,8 @@ def refuse_open_transaction(what: str) -> None:
     """Fail loudly when a database transaction is open in this app context (no remote call may wait
     inside one). With REMOTE_CALLS_REFUSE_OPEN_TRANSACTION off (a production downgrade) it is
     logged as an error, with the stack, and the call goes ahead."""
-    if not has_app_context() or not db.session().in_transaction():
-        return
+    if not has_app_context() or "sqlalchemy" not in current_app.extensions or not db.session().in_transaction():
+        return  # no app, or an app without our database (a tool, the sandbox): nothing to hold open
     message = f"{what}: remote call with a database transaction open; commit the read first"
     if current_app.config.get("REMOTE_CALLS_REFUSE_OPEN_TRANSACTION", True):
         raise TransactionOpenDuringRemoteCall(message)
