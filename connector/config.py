@@ -107,6 +107,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         },
         # A shipment not heard of for this long is asked for its status (webhooks can be lost).
         "CARRIER_POLL_SECONDS": float(env.get("CARRIER_POLL_SECONDS", "900")),
+        "REMOTE_CALLS_REFUSE_OPEN_TRANSACTION": env.get("REMOTE_CALLS_REFUSE_OPEN_TRANSACTION", "1") != "0",
     }
     if production:
         check_production(config, env)

@@ -1,17 +1,15 @@
-"""The carrier adapter (VNPost style), on the same signed-HTTP plumbing and error taxonomy as the
-marketplace adapters: retryable, auth expired (sign in again), refused, unknown outcome (look the
+"""The carrier adapter (VNPost style), on the shared signed client and failure vocabulary of
+connector.remote: retryable, auth expired (sign in again), refused, unknown outcome (look the
 shipment up by our reference before booking again). Settings come from CARRIER_* variables."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import requests
 from flask import current_app
 
-from connector.marketplaces.adapters.base import ListingRejected, MarketplaceAdapter
-from connector.signing import verify
+from connector.remote import Refused, SignedClient
 
 
 @dataclass
@@ -29,7 +27,7 @@ def _shipment(data: dict) -> RemoteShipment:
                           status=data["status"], version=int(data["version"]), cod_amount=int(data["cod_amount"]))
 
 
-class CarrierAdapter(MarketplaceAdapter):
+class CarrierAdapter(SignedClient):
     name = "carrier"
     token_header = "Token"  # noqa: S105 - a header name
 
@@ -37,9 +35,9 @@ class CarrierAdapter(MarketplaceAdapter):
         try:
             body = response.json()
         except ValueError:
-            raise ListingRejected(f"carrier: unreadable answer ({response.status_code})") from None
+            raise Refused(f"carrier: unreadable answer ({response.status_code})") from None
         if not body.get("success"):
-            raise ListingRejected(f"carrier: {body.get('message') or response.status_code}")
+            raise Refused(f"carrier: {body.get('message') or response.status_code}")
         return body.get("data")
 
     def login(self) -> str:
@@ -61,13 +59,11 @@ class CarrierAdapter(MarketplaceAdapter):
     def cancel(self, shipment_id: str) -> RemoteShipment:
         return _shipment(self.call("POST", f"/shipments/{shipment_id}/cancel", write=True))
 
-    def parse_webhook(self, path: str, headers, body: bytes) -> dict | None:
-        if not verify(self.settings["webhook_secret"], "POST", path, headers, body):
-            return None
-        try:
-            return json.loads(body)
-        except ValueError:
-            return None
+    def update_cod(self, shipment_id: str, cod_amount: int) -> RemoteShipment:
+        """Change the cash to collect on delivery (the buyer paid part of it meanwhile, say); the
+        carrier allows it until the parcel is handed in, and refuses it after."""
+        return _shipment(self.call("POST", f"/shipments/{shipment_id}/cod", json_body={"cod_amount": cod_amount},
+                                   write=True))
 
 
 def carrier_adapter() -> CarrierAdapter:

@@ -21,9 +21,9 @@ from connector.extensions import db
 from connector.jobs import enqueue_after_commit
 from connector.logistics.carrier import RemoteShipment, carrier_adapter
 from connector.logistics.models import Pickup, PickupStatus, Shipment, ShipmentStatus
-from connector.marketplaces.adapters.base import ListingRejected, MarketplaceError
 from connector.orders import money
 from connector.orders.services import advance
+from connector.remote import Refused, RemoteError
 
 REMOTE_STATUS = {"BOOKED": ShipmentStatus.BOOKED, "RECEIVED_AT_POST_OFFICE": ShipmentStatus.RECEIVED,
                  "IN_TRANSIT": ShipmentStatus.IN_TRANSIT, "DELIVERED": ShipmentStatus.DELIVERED,
@@ -93,7 +93,7 @@ def book(shipment_id: int) -> str:
     adapter = carrier_adapter()
     try:
         remote = adapter.find_by_reference(payload["reference"]) or adapter.create_shipment(payload)
-    except ListingRejected as refused:  # the carrier said no: staff must look, retrying will not help
+    except Refused as refused:  # the carrier said no: staff must look, retrying will not help
         shipment = db.session.get(Shipment, shipment_id)
         shipment.last_error = refused.message[:200]
         return "refused"
@@ -140,32 +140,56 @@ def apply_event(event: dict) -> bool:
 
 
 def poll_stale(limit: int = 200) -> int:
-    """Ask the carrier about shipments not heard of for CARRIER_POLL_SECONDS (a webhook may be lost)."""
+    """Ask the carrier about shipments not heard of for CARRIER_POLL_SECONDS (a webhook may be lost).
+    The poll job's work: read (short transaction), ask (none open), record."""
     cutoff = utcnow() - timedelta(seconds=current_app.config["CARRIER_POLL_SECONDS"])
-    stale = db.session.scalars(select(Shipment).where(
+    stale = db.session.execute(select(Shipment.id, Shipment.remote_id).where(
         Shipment.remote_id.is_not(None), Shipment.status.not_in(list(FINAL)),
         (Shipment.checked_at.is_(None)) | (Shipment.checked_at < cutoff)).limit(limit)).all()
-    changed = 0
-    for shipment in stale:
+    db.session.commit()
+    adapter = carrier_adapter()
+    answers = []
+    for shipment_id, remote_id in stale:
         try:
-            remote = carrier_adapter().get_shipment(shipment.remote_id)
-        except MarketplaceError:
+            answers.append((shipment_id, adapter.get_shipment(remote_id)))
+        except RemoteError:
             continue  # asked again next time
+    changed = 0
+    for shipment_id, remote in answers:
+        shipment = db.session.get(Shipment, shipment_id)
+        if shipment is None:
+            continue
         shipment.checked_at = utcnow()
         changed += apply_status(shipment, remote.status, remote.version)
     return changed
 
 
-def cancel(user, shipment: Shipment) -> Shipment:
+# Cancelling, in the listing sync's three steps: the page commits its read between plan and perform.
+def plan_cancel(user, shipment: Shipment) -> str:
+    """Check that `user` may cancel this parcel now (booked, not yet handed in); the carrier's id of it."""
     if not has_permission(user, "pickups.manage"):
         raise PermissionDenied()
     if shipment.status != ShipmentStatus.BOOKED:
         raise ValidationFailed(errors={"shipment": [_("Only a booked parcel not yet handed in can be cancelled.")]})
+    return shipment.remote_id
+
+
+def perform_cancel(remote_id: str) -> RemoteShipment:
+    """The carrier's cancel call; no database transaction may be open."""
     try:
-        remote = carrier_adapter().cancel(shipment.remote_id)
-    except MarketplaceError as error:
+        return carrier_adapter().cancel(remote_id)
+    except Refused as refused:  # handed in meanwhile: the carrier's webhook will tell us so
+        raise ValidationFailed(errors={"shipment": [_("Only a booked parcel not yet handed in can be cancelled.")]}) \
+            from refused
+    except RemoteError as error:
         raise ValidationFailed(errors={"shipment": [_("The carrier did not answer; try again.")]}) from error
-    apply_status(shipment, remote.status, remote.version)
+
+
+def record_cancel(shipment_id: int, remote: RemoteShipment) -> Shipment | None:
+    """Write the carrier's answer (the shipment's new status and version)."""
+    shipment = db.session.get(Shipment, shipment_id)
+    if shipment is not None:
+        apply_status(shipment, remote.status, remote.version)
     return shipment
 
 
@@ -203,7 +227,7 @@ def update_cod(shipment_id: int) -> str:
     adapter = carrier_adapter()
     try:
         remote = adapter.update_cod(remote_id, wanted)
-    except ListingRejected:  # handed in already: the carrier collects what it was told at booking
+    except Refused:  # handed in already: the carrier collects what it was told at booking
         remote = adapter.get_shipment(remote_id)
     shipment = db.session.get(Shipment, shipment_id)
     if remote.cod_amount != wanted and shipment.cod_amount == wanted:

@@ -73,9 +73,15 @@ def cancel_shipment(shipment_id: int):
     if shipment is None:
         abort(404)
     get_order(current_user, shipment.order_id)  # area check
-    act_and_flash(lambda: shipping.cancel(current_user, shipment),
-                  _("Shipment cancelled."), "info")
-    return redirect(url_for("orders.detail", order_id=shipment.order_id))
+    order_id = shipment.order_id
+
+    def cancel():
+        remote_id = shipping.plan_cancel(current_user, shipment)
+        db.session.commit()  # the read ends here: no transaction stays open during the carrier's call
+        shipping.record_cancel(shipment_id, shipping.perform_cancel(remote_id))
+
+    act_and_flash(cancel, _("Shipment cancelled."), "info")
+    return redirect(url_for("orders.detail", order_id=order_id))
 
 
 @bp.route("/orders/<int:order_id>/door-pickup", methods=["POST"])

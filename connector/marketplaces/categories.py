@@ -52,7 +52,7 @@ def current_mapping(marketplace: str) -> dict[str, str]:
 def remote_categories(marketplace: str, refresh: bool = False) -> list[dict]:
     """The marketplace's categories [{id, name, parent_id}], from the cache or fetched (and cached).
 
-    Raises MarketplaceError when the marketplace cannot be reached and nothing is cached.
+    Raises RemoteError when the marketplace cannot be reached and nothing is cached.
     """
     key = f"connector:categories:{marketplace}"
     redis = get_redis()

@@ -59,12 +59,16 @@ def record_event(marketplace: str, event: dict) -> int | None:
 
 def pull_events(marketplace: str, storefront: str = "") -> int:
     """Read one account's events after our cursor and store the ones we have not seen; returns how
-    many were new. Each provincial shop has its own event list, so its own cursor."""
+    many were new. Each provincial shop has its own event list, so its own cursor. The pull job's
+    work: read the cursor (short transaction), call (none open), record."""
     key = f"{marketplace}:{storefront}" if storefront else marketplace
+    cursor = db.session.get(EventCursor, key)
+    since = cursor.cursor if cursor else 0
+    db.session.commit()
+    events, next_cursor = adapter_for(marketplace, storefront).events_since(since)
+    new = sum(1 for event in events if record_event(marketplace, event) is not None)
     cursor = db.session.get(EventCursor, key) or EventCursor(marketplace=key, cursor=0)
     db.session.add(cursor)
-    events, next_cursor = adapter_for(marketplace, storefront).events_since(cursor.cursor)
-    new = sum(1 for event in events if record_event(marketplace, event) is not None)
     cursor.cursor = next_cursor
     return new
 

@@ -27,15 +27,11 @@ from connector.households.models import HouseholdStatus
 from connector.jobs import enqueue_after_commit
 from connector.marketplaces import MARKETPLACES
 from connector.marketplaces.adapters import adapter_for, storefront_for
-from connector.marketplaces.adapters.base import (
-    ListingRejected,
-    MarketplaceError,
-    RemoteListing,
-    UnknownOutcome,
-)
+from connector.marketplaces.adapters.base import RemoteListing
 from connector.marketplaces.categories import override_join, remote_category
 from connector.marketplaces.models import CategoryMapping, Listing, ListingState, RemoteImage
 from connector.media.storage import get_storage
+from connector.remote import Refused, RemoteError, UnknownOutcome
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +160,7 @@ class SyncPlan:
 class SyncOutcome:
     remote: RemoteListing | None = None
     uploaded: dict[int, str] = field(default_factory=dict)  # photo id -> remote image id
-    error: MarketplaceError | None = None
+    error: RemoteError | None = None
 
 
 # The sync's statements are built once: SQLAlchemy then skips building them and computing their
@@ -237,7 +233,7 @@ def perform_sync(plan: SyncPlan) -> SyncOutcome:
             if not plan.on_sale and remote.status in ("LIVE", "REVIEWING"):
                 remote = adapter.set_listed(remote.id, False)
         outcome.remote = remote
-    except MarketplaceError as error:
+    except RemoteError as error:
         outcome.error = error
     return outcome
 
@@ -253,7 +249,7 @@ def record_sync(plan: SyncPlan, outcome: SyncOutcome) -> Listing | None:
             photo_id=photo_id, marketplace=plan.marketplace, remote_image_id=remote_image_id),
             unique=["photo_id", "marketplace"])
     error = outcome.error
-    if isinstance(error, ListingRejected):
+    if isinstance(error, Refused):
         listing.state, listing.reason = ListingState.FAILED, f"ERROR: {error.message}"[:200]
     elif error is not None:
         _schedule_retry(listing, error)
@@ -279,7 +275,7 @@ def _record_remote(listing: Listing, remote: RemoteListing) -> None:
     listing.remote_version = max(listing.remote_version, remote.version)
 
 
-def _schedule_retry(listing: Listing, error: MarketplaceError) -> None:
+def _schedule_retry(listing: Listing, error: RemoteError) -> None:
     """Exponential backoff with jitter, at least Retry-After; after the ceiling, failed with the reason."""
     listing.attempts += 1
     listing.reason = f"ERROR: {error.message}"[:200]

@@ -19,11 +19,11 @@ from connector.extensions import db
 from connector.households.models import Household
 from connector.jobs.outbox import OutboxJob, failed_outbox_jobs, redrive
 from connector.marketplaces import services
-from connector.marketplaces.adapters.base import MarketplaceError
 from connector.marketplaces.categories import current_mapping, remote_categories, save_mapping
 from connector.marketplaces.models import Listing, ListingState
 from connector.orders.models import Order
 from connector.orders.services import orders_in_scope
+from connector.remote import RemoteError
 
 bp = Blueprint("marketplaces", __name__)
 
@@ -155,10 +155,11 @@ def redrive_job(row_id: int):
 def categories():
     """Admins choose where each of our categories goes on each marketplace."""
     remote, unreachable = {}, []
+    db.session.commit()  # the request's read (the signed-in user) ends: none stays open while marketplaces answer
     for name in MARKETPLACE_NAMES:
         try:
             remote[name] = remote_categories(name, refresh=request.args.get("refresh") == "1")
-        except MarketplaceError:
+        except RemoteError:
             unreachable.append(name)
     errors, status = {}, 200
     if request.method == "POST":

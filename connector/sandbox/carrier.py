@@ -1,6 +1,7 @@
 """The sandbox's carrier, in the style of VNPost's partner API: sign in for a token, signed requests,
 create a shipment as drop-off at a post office (its code) or pickup at the sender's door, with a
-cash-on-delivery amount; cancel; read by id or by the partner's reference. Status changes
+cash-on-delivery amount; change that amount or cancel while booked (not yet received at the post
+office); read by id or by the partner's reference. Status changes
 (`POST /_sandbox/carrier/shipments/<id>/advance`) are sent to the connector as signed webhooks,
 retried until answered 2xx."""
 
@@ -137,6 +138,25 @@ def cancel(shipment_id: str):
         if shipment["status"] != "BOOKED":
             return fail(409, "Chỉ hủy được vận đơn chưa nhận hàng")
         shipment["status"], shipment["version"] = "CANCELLED", shipment["version"] + 1
+        box.emit(shipment)
+    return jsonify(success=True, data=shipment)
+
+
+@bp.post("/shipments/<shipment_id>/cod")
+def update_cod(shipment_id: str):
+    """A new cash-on-delivery amount, {"cod_amount": N}: only while the parcel is booked (not yet
+    received at the post office)."""
+    amount = (request.get_json(silent=True) or {}).get("cod_amount")
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+        return fail(422, "Thiếu hoặc sai: cod_amount")
+    box = carrier()
+    with box.lock:
+        shipment = box.shipments.get(shipment_id)
+        if shipment is None:
+            return fail(404, "Không có vận đơn")
+        if shipment["status"] != "BOOKED":
+            return fail(409, "Chỉ sửa tiền thu hộ khi chưa nhận hàng")
+        shipment["cod_amount"], shipment["version"] = amount, shipment["version"] + 1
         box.emit(shipment)
     return jsonify(success=True, data=shipment)
 

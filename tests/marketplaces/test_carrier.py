@@ -1,5 +1,6 @@
 """The carrier over real HTTP: booking (idempotent through an unknown outcome), status by webhook and,
-when a webhook is lost, by polling; the pickup follows; cancelling."""
+when a webhook is lost, by polling; the pickup follows; cancelling on the order page; changing the cash
+on delivery. Remote calls are refused inside a database transaction here, as by default."""
 
 import itertools
 
@@ -9,11 +10,14 @@ from sqlalchemy import select
 
 from connector.extensions import db
 from connector.households.services import create_household
+from connector.logistics.carrier import carrier_adapter
 from connector.logistics.models import Pickup, ServicePoint, Shipment
 from connector.logistics.services import assign_pickup
 from connector.logistics.shipping import book, poll_stale, request_booking
 from connector.orders.models import Order
-from tests.factories import household_input, make_user
+from connector.remote import Refused
+from tests.factories import PASSWORD, household_input, make_user
+from tests.helpers import csrf_token_from, login
 from tests.marketplaces.conftest import wait_until
 
 pytestmark = pytest.mark.usefixtures("committed")
@@ -123,29 +127,86 @@ def test_a_lost_webhook_is_recovered_by_polling(app, sandbox):
     assert shipment_state(app, shipment_id)[0] == "in_transit"
 
 
-def test_staff_cancel_a_booked_parcel_but_not_one_handed_in(app, sandbox):
-    from connector.logistics.shipping import cancel
-
-    shipment_id, _code = booked_order(app)
-    run_booking(app, shipment_id)
+def staff_page_client(app):
+    """A signed-in agent of Hà Nội (committed), on the real pages."""
+    number = next(_numbers)
     with app.app_context():
-        agent = make_user("agent", province_code="01", username=f"e2e-carrier-x{next(_numbers)}")
-        shipment = db.session.get(Shipment, shipment_id)
-        assert cancel(agent, shipment).status == "cancelled"
+        make_user("agent", province_code="01", username=f"e2e-carrier-staff{number}")
         db.session.commit()
         db.session.remove()
+    client = app.test_client()
+    login(client, f"e2e-carrier-staff{number}", PASSWORD)
+    return client
+
+
+def cancel_on_the_order_page(app, client, shipment_id: int) -> str:
+    """Press the order page's cancel button; the page that follows."""
+    with app.app_context():
+        order_id = db.session.get(Shipment, shipment_id).order_id
+        db.session.remove()
+    page = client.get(f"/orders/{order_id}").get_data(as_text=True)
+    return client.post(f"/shipments/{shipment_id}/cancel", data={"csrf_token": csrf_token_from(page)},
+                       follow_redirects=True).get_data(as_text=True)
+
+
+def test_staff_cancel_a_booked_parcel_but_not_one_handed_in(app, sandbox):
+    """Through the order page, with remote calls refused inside a transaction (the default)."""
+    assert app.config["REMOTE_CALLS_REFUSE_OPEN_TRANSACTION"]
+    client = staff_page_client(app)
+    shipment_id, _code = booked_order(app)
+    run_booking(app, shipment_id)
+    page = cancel_on_the_order_page(app, client, shipment_id)
+    assert "Đã hủy vận đơn." in page
+    assert shipment_state(app, shipment_id)[0] == "cancelled"
+    remote = next(s for s in requests.get(f"{sandbox.url}/_sandbox/carrier/shipments", timeout=5).json()
+                  if s["shipment_id"] == shipment_state(app, shipment_id)[1])
+    assert remote["status"] == "CANCELLED"
+
     second, _ = booked_order(app)
     run_booking(app, second)
     advance(sandbox, shipment_state(app, second)[1], "RECEIVED_AT_POST_OFFICE")
     wait_until(lambda: shipment_state(app, second)[0] == "received_at_post_office", timeout=20)
-    with app.app_context():
-        agent = make_user("agent", province_code="01", username=f"e2e-carrier-y{next(_numbers)}")
-        from connector.errors import ValidationFailed
+    page = cancel_on_the_order_page(app, client, second)
+    assert "Chỉ hủy được vận đơn đã đặt mà hàng chưa gửi." in page
+    assert shipment_state(app, second)[0] == "received_at_post_office"
 
-        with pytest.raises(ValidationFailed):
-            cancel(agent, db.session.get(Shipment, second))
-        db.session.rollback()
-        db.session.remove()
+
+def test_a_parcel_handed_in_before_its_webhook_arrived_is_not_cancelled(app, sandbox):
+    """Our record still says booked; the carrier refuses, and the page says why."""
+    client = staff_page_client(app)
+    shipment_id, _code = booked_order(app)
+    run_booking(app, shipment_id)
+    remote_id = shipment_state(app, shipment_id)[1]
+    target = sandbox.state.webhooks.pop("carrier")
+    try:
+        advance(sandbox, remote_id, "RECEIVED_AT_POST_OFFICE")
+        page = cancel_on_the_order_page(app, client, shipment_id)
+    finally:
+        sandbox.state.webhooks["carrier"] = target
+    assert "Chỉ hủy được vận đơn đã đặt mà hàng chưa gửi." in page
+    remote = requests.get(f"{sandbox.url}/_sandbox/carrier/shipments", timeout=5).json()
+    assert next(s for s in remote if s["shipment_id"] == remote_id)["status"] == "RECEIVED_AT_POST_OFFICE"
+
+
+def sandbox_shipment(sandbox, remote_id: str) -> dict:
+    return next(s for s in requests.get(f"{sandbox.url}/_sandbox/carrier/shipments", timeout=5).json()
+                if s["shipment_id"] == remote_id)
+
+
+def test_the_cash_on_delivery_changes_while_booked_but_not_after_hand_in(app, sandbox):
+    shipment_id, _code = booked_order(app, total=150000)
+    run_booking(app, shipment_id)
+    remote_id = shipment_state(app, shipment_id)[1]
+    version = sandbox_shipment(sandbox, remote_id)["version"]
+    with app.app_context():
+        updated = carrier_adapter().update_cod(remote_id, 40000)
+    assert (updated.cod_amount, updated.status, updated.version) == (40000, "BOOKED", version + 1)
+    assert sandbox_shipment(sandbox, remote_id)["cod_amount"] == 40000  # what the courier will collect
+
+    advance(sandbox, remote_id, "RECEIVED_AT_POST_OFFICE")
+    with app.app_context(), pytest.raises(Refused):
+        carrier_adapter().update_cod(remote_id, 0)
+    assert sandbox_shipment(sandbox, remote_id)["cod_amount"] == 40000
 
 
 def test_a_parcel_no_point_can_take_is_collected_at_the_door(app, sandbox):

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from connector.marketplaces.adapters.base import (
-    AuthExpired,
-    ListingRejected,
-    MarketplaceAdapter,
-    RemoteListing,
-    RetryableError,
-)
+from connector.marketplaces.adapters.base import MarketplaceAdapter, RemoteListing
 from connector.orders.models import PayBy
+from connector.remote import AuthExpired, Refused, RetryableError
 
 API = "/apis/v1/merchant"
 # How the buyer pays, in PostMart's words. An order without it is cash on delivery, the default there.
@@ -43,7 +38,7 @@ class PostMartAdapter(MarketplaceAdapter):
             return None
         if code >= 500:
             raise RetryableError(body.get("message", str(code)))
-        raise ListingRejected(body.get("message", str(code)))
+        raise Refused(body.get("message", str(code)))
 
     @staticmethod
     def pay_by(order: dict) -> PayBy:

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 import hmac
 
-from connector.marketplaces.adapters.base import (
-    AuthExpired,
-    ListingRejected,
-    MarketplaceAdapter,
-    RemoteListing,
-    RetryableError,
-)
+from connector.marketplaces.adapters.base import MarketplaceAdapter, RemoteListing
 from connector.orders.models import PayBy
+from connector.remote import AuthExpired, Refused, RetryableError
 
 # How the buyer pays, as Viettel Post's partner API numbers it: 1 cash on delivery, 2 paid on VoSo
 # (ViettelPay or card), 3 bank transfer to the seller. Absent: cash on delivery.
@@ -49,7 +44,7 @@ class VoSoAdapter(MarketplaceAdapter):
             return None
         if status >= 500 or status == 429:
             raise RetryableError(body.get("message", str(status)))  # "error on 200": try again
-        raise ListingRejected(body.get("message", str(status)))
+        raise Refused(body.get("message", str(status)))
 
     def login(self) -> str:
         data = self._send("POST", "/api/user/Login", authenticated=False, json_body={
