@@ -28,6 +28,10 @@ from connector.extensions import db
 from tests.factories import bearer, make_token, make_user
 from tests.helpers import redis_server
 
+# End-to-end fixtures (the sandbox and the connector on real ports, real worker processes), for any
+# test in the suite.
+pytest_plugins = ["tests.e2e"]
+
 # The in-process HTTP servers (sandbox, connector) log every request; a failing test's output should
 # show its own logs and assertion, not hundreds of request lines.
 logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -97,3 +97,44 @@ def photo_bytes(width: int = 2400, height: int = 1800, image_format: str = "JPEG
     out = io.BytesIO()
     image.save(out, image_format, exif=exif.tobytes() if image_format == "JPEG" else None)
     return out.getvalue()
+
+
+def make_product(household, user=None, **overrides):
+    from connector.catalogue.services import create_product
+
+    return create_product(user or make_user("agent", province_code=household.province_code), household.id,
+                          product_input(**overrides))
+
+
+_order_numbers = itertools.count(1)
+
+
+def make_order(household=None, *, total: int | None = None, pay_by: str = "cod", quantity: int = 1,
+               product=None, source: str = "postmart", status: str = "CREATED"):
+    """An order taken in through the one intake, as a marketplace's would be (stock taken, signals sent)."""
+    from connector.orders.models import PayBy
+    from connector.orders.services import IncomingItem, IncomingOrder, take_in
+
+    household = household or (product.household if product else make_household())
+    product = product or make_product(household)
+    unit = product.price_vnd if total is None else total // quantity
+    return take_in(IncomingOrder(
+        source=source, remote_order_id=f"T{next(_order_numbers)}", status=status, total_vnd=unit * quantity,
+        pay_by=PayBy(pay_by), items=(IncomingItem(product.seller_sku if hasattr(product, "seller_sku") else
+                                                  f"CN-{product.id}", product.id, quantity, unit),),
+        buyer_name="Khách Hàng", buyer_phone="0987000111", buyer_address="Hà Nội"))
+
+
+def make_service_point(lat: float, lon: float, code: str | None = None, capacity: int = 50, **overrides):
+    """An active service point open Monday to Saturday, 07:00-17:00; the in-memory index is told."""
+    from connector.logistics.models import ServicePoint
+    from connector.logistics.services import bump_index_version
+
+    number = next(_counter)
+    point = ServicePoint(code=code or f"SP-T{number}", name=f"BĐVHX thử {number}", kind="bdvhx", lat=lat, lon=lon,
+                         opening_hours={str(day): [["07:00", "17:00"]] for day in range(6)},
+                         daily_capacity=capacity, active=True, generated=False, address="Thôn 1", **overrides)
+    db.session.add(point)
+    db.session.flush()
+    bump_index_version()
+    return point

@@ -38,6 +38,15 @@ class Carrier:
                  "occurred_at": time.time()}
         self.events.append(event)
         self.pending[event["event_id"]] = (0.0, 0)
+        if shipment["status"] == "DELIVERED" and shipment["cod_amount"] > 0 and not shipment.get("remitted"):
+            # The carrier pays the seller the cash it collected (real carriers do it in a batch later).
+            shipment["remitted"] = True
+            remittance = {"event_id": secrets.token_hex(8), "type": "cod.remitted",
+                          "shipment_id": shipment["shipment_id"], "reference": shipment["reference"],
+                          "remittance_id": f"R{secrets.randbelow(10**9):09d}", "amount": shipment["cod_amount"],
+                          "occurred_at": time.time()}
+            self.events.append(remittance)
+            self.pending[remittance["event_id"]] = (0.0, 0)
 
     def deliver(self, target: dict | None, session: requests.Session) -> None:
         if not target:

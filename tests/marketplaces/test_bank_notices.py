@@ -7,8 +7,8 @@ from sqlalchemy import select
 from connector.extensions import db
 from connector.households.services import create_household
 from connector.orders.models import Order
+from tests.e2e import wait_until
 from tests.factories import household_input, make_user
-from tests.marketplaces.conftest import wait_until
 
 pytestmark = pytest.mark.usefixtures("committed")
 

@@ -16,9 +16,9 @@ from connector.logistics.services import assign_pickup
 from connector.logistics.shipping import book, poll_stale, request_booking
 from connector.orders.models import Order
 from connector.remote import Refused
+from tests.e2e import wait_until
 from tests.factories import PASSWORD, household_input, make_user
 from tests.helpers import csrf_token_from, login
-from tests.marketplaces.conftest import wait_until
 
 pytestmark = pytest.mark.usefixtures("committed")
 _numbers = itertools.count(1)

@@ -60,7 +60,7 @@ def test_orders_are_listed_for_the_area_only(client, agent, db_session):
                          province_code="01"))
     db_session.flush()
     shipped = Order(marketplace="voso", remote_order_id="O-11", status="CONFIRMED", total_vnd=50000,
-                    household_id=product.household_id, province_code="44")
+                    household_id=product.household_id, province_code="44", fulfilment="in_transit")
     db_session.add(shipped)
     db_session.flush()
     db_session.add(Shipment(order_id=shipped.id, status="in_transit", mode="dropoff", cod_amount=0))
@@ -69,7 +69,7 @@ def test_orders_are_listed_for_the_area_only(client, agent, db_session):
     html = client.get("/orders").get_data(as_text=True)
     assert "PostMart O-9" in html and "35.000\u00a0₫" in html and "O-10" not in html
     # Statuses in Vietnamese, and tracking moves the order along in the list.
-    assert "Mới ·" in html and "Đã xác nhận · Đang vận chuyển" in html and "CREATED" not in html
+    assert "Mới · Chưa thanh toán" in html and "Đang vận chuyển · Chưa thanh toán" in html and "CREATED" not in html
     order_id = db_session.scalar(select(Order.id).where(Order.remote_order_id == "O-10"))
     assert client.get(f"/orders/{order_id}").status_code == 404
 

@@ -12,10 +12,10 @@ from connector.catalogue.services import create_product, update_product
 from connector.extensions import db
 from connector.households.services import create_household
 from connector.marketplaces.models import Listing
-from connector.orders.models import Order
 from connector.marketplaces.services import publish_product
+from connector.orders.models import Order
+from tests.e2e import wait_until
 from tests.factories import household_input, make_user, photo_bytes, product_input
-from tests.marketplaces.conftest import wait_until
 
 pytestmark = pytest.mark.usefixtures("committed")
 _numbers = itertools.count(1)
@@ -306,7 +306,7 @@ def test_suspending_a_household_takes_its_listings_down_and_reinstating_puts_the
 
 
 def test_a_province_with_its_own_shops_publishes_and_takes_orders_through_them(app, sandbox, workers):
-    from tests.marketplaces.conftest import SHOP_PROVINCE
+    from tests.e2e import SHOP_PROVINCE
 
     workers.ensure(1)
     ids, _agent_id = make_products(app, 1, province_code=SHOP_PROVINCE, commune_code="25747")  # Thủ Dầu Một

@@ -10,8 +10,8 @@ from connector.catalogue.services import create_product
 from connector.marketplaces.adapters import adapter_for
 from connector.marketplaces.events import pull_events
 from connector.marketplaces.models import EventCursor, Listing, MarketplaceEvent
+from tests.e2e import wait_until
 from tests.factories import make_household, photo_bytes, product_input
-from tests.marketplaces.conftest import wait_until
 
 
 def test_a_review_result_whose_webhook_was_lost_is_pulled_and_applied_once(app, sandbox, db_session, agent):
