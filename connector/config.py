@@ -9,10 +9,55 @@ import json
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused in production
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6380/0"  # the embedded redis-server of `make run`
+DEFAULT_SANDBOX_URL = "http://127.0.0.1:5001"
+
+# The README's demo credentials and secrets, which the sandbox accepts. The config is built from this
+# one table (`_demo`) and production refuses every variable in it that is unset or still a demo value,
+# so a secret added here is checked without anyone remembering to.
+DEMO_DEFAULTS = {
+    "PAYMENTS_WEBHOOK_SECRET": "demo-bank-webhook",
+    "POSTMART_CLIENT_ID": "demo-postmart",
+    "POSTMART_CLIENT_SECRET": "demo-postmart-secret",
+    "POSTMART_SIGNING_SECRET": "demo-postmart-signing",
+    "POSTMART_WEBHOOK_SECRET": "demo-postmart-webhook",
+    "VOSO_USERNAME": "demo-voso",
+    "VOSO_PASSWORD": "demo-voso-password",
+    "VOSO_SIGNING_SECRET": "demo-voso-signing",
+    "VOSO_WEBHOOK_SECRET": "demo-voso-webhook",
+    "CARRIER_USERNAME": "demo-carrier",
+    "CARRIER_PASSWORD": "demo-carrier-password",
+    "CARRIER_SIGNING_SECRET": "demo-carrier-signing",
+    "CARRIER_WEBHOOK_SECRET": "demo-carrier-webhook",
+}
+DEMO_PREFIX = "demo-"
+# Base URLs that default to a path of the local sandbox (SANDBOX_URL); production must set each.
+SANDBOX_PATHS = {
+    "POSTMART_BASE_URL": "/postmart",
+    "VOSO_BASE_URL": "/voso",
+    "CARRIER_BASE_URL": "/carrier/api",
+}
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}  # noqa: S104 - refused, not bound
+# Per provincial storefront (POSTMART_STOREFRONTS / VOSO_STOREFRONTS), the marketplace's own
+# credentials and secrets: the DEMO_DEFAULTS of that marketplace, without its prefix.
+STOREFRONT_SECRETS = {
+    marketplace: [name.removeprefix(prefix).lower() for name in DEMO_DEFAULTS if name.startswith(prefix)]
+    for marketplace, prefix in (("postmart", "POSTMART_"), ("voso", "VOSO_"))
+}
+# Our categories -> the sandbox marketplaces' category ids: the defaults outside production only
+# (MARKETPLACE_CATEGORY_DEFAULTS); in production every category is mapped by an admin.
+SANDBOX_CATEGORIES = {
+    "postmart": {"rice_grain": "11", "vegetables": "12", "fruit": "12", "tea_coffee": "15", "honey": "14",
+                 "spices": "13", "dried_specialties": "13", "seafood": "16", "meat_poultry_eggs": "10",
+                 "processed_food": "13", "herbs_medicinal": "14", "beverages": "15", "handicrafts": "17"},
+    "voso": {"rice_grain": "502", "vegetables": "501", "fruit": "501", "tea_coffee": "505", "honey": "504",
+             "spices": "504", "dried_specialties": "504", "seafood": "501", "meat_poultry_eggs": "501",
+             "processed_food": "504", "herbs_medicinal": "504", "beverages": "505", "handicrafts": "506"},
+}
 
 
 class ConfigError(RuntimeError):
@@ -25,6 +70,16 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def _demo(env, name: str) -> str:
+    """A credential or secret: the variable, else its demo value (refused in production)."""
+    return env.get(name, DEMO_DEFAULTS[name])
+
+
+def _sandbox_url(env, name: str) -> str:
+    """A base URL: the variable, else its path on the local sandbox (refused in production)."""
+    return env.get(name, env.get("SANDBOX_URL", DEFAULT_SANDBOX_URL) + SANDBOX_PATHS[name])
 
 
 def load_config(environ: dict[str, str] | None = None) -> dict:
@@ -91,23 +146,26 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         # Payments: the largest amount a VietQR code may ask for (NAPAS fast transfers stop below 500M),
         # and the shared secret of the bank-notice service's signed webhooks.
         "VIETQR_MAX_AMOUNT": int(env.get("VIETQR_MAX_AMOUNT", "499999999")),
-        "PAYMENTS_WEBHOOK_SECRET": env.get("PAYMENTS_WEBHOOK_SECRET", "demo-bank-webhook"),
-        "SANDBOX_URL": env.get("SANDBOX_URL", "http://127.0.0.1:5001"),
+        "PAYMENTS_WEBHOOK_SECRET": _demo(env, "PAYMENTS_WEBHOOK_SECRET"),
+        "SANDBOX_URL": env.get("SANDBOX_URL", DEFAULT_SANDBOX_URL),
         # Logistics: how far a parcel may be sent for pickup, and how often a process checks whether
         # the service points changed (then it rebuilds its in-memory index).
         "PICKUP_MAX_DISTANCE_KM": float(env.get("PICKUP_MAX_DISTANCE_KM", "15")),
         "SERVICE_POINT_INDEX_CHECK_SECONDS": float(env.get("SERVICE_POINT_INDEX_CHECK_SECONDS", "1")),
         "CARRIER": {
-            "base_url": env.get("CARRIER_BASE_URL", f"{env.get('SANDBOX_URL', 'http://127.0.0.1:5001')}/carrier/api"),
-            "username": env.get("CARRIER_USERNAME", "demo-carrier"),
-            "password": env.get("CARRIER_PASSWORD", "demo-carrier-password"),
-            "signing_secret": env.get("CARRIER_SIGNING_SECRET", "demo-carrier-signing"),
-            "webhook_secret": env.get("CARRIER_WEBHOOK_SECRET", "demo-carrier-webhook"),
+            "base_url": _sandbox_url(env, "CARRIER_BASE_URL"),
+            "username": _demo(env, "CARRIER_USERNAME"),
+            "password": _demo(env, "CARRIER_PASSWORD"),
+            "signing_secret": _demo(env, "CARRIER_SIGNING_SECRET"),
+            "webhook_secret": _demo(env, "CARRIER_WEBHOOK_SECRET"),
             "read_timeout": float(env.get("MARKETPLACE_READ_TIMEOUT", "10")),
         },
         # A shipment not heard of for this long is asked for its status (webhooks can be lost).
         "CARRIER_POLL_SECONDS": float(env.get("CARRIER_POLL_SECONDS", "900")),
         "REMOTE_CALLS_REFUSE_OPEN_TRANSACTION": env.get("REMOTE_CALLS_REFUSE_OPEN_TRANSACTION", "1") != "0",
+        # Where our categories go on each marketplace when no admin mapped them (see SANDBOX_CATEGORIES).
+        "MARKETPLACE_CATEGORY_DEFAULTS": {} if production else {
+            name: dict(table) for name, table in SANDBOX_CATEGORIES.items()},
     }
     if production:
         check_production(config, env)
@@ -138,23 +196,22 @@ def marketplace_settings(env) -> dict:
 
     Pointing at the real services needs configuration only (the same variables, real values).
     """
-    sandbox = env.get("SANDBOX_URL", "http://127.0.0.1:5001")
     return {
         "postmart": {
-            "base_url": env.get("POSTMART_BASE_URL", f"{sandbox}/postmart"),
-            "client_id": env.get("POSTMART_CLIENT_ID", "demo-postmart"),
-            "client_secret": env.get("POSTMART_CLIENT_SECRET", "demo-postmart-secret"),
-            "signing_secret": env.get("POSTMART_SIGNING_SECRET", "demo-postmart-signing"),
-            "webhook_secret": env.get("POSTMART_WEBHOOK_SECRET", "demo-postmart-webhook"),
+            "base_url": _sandbox_url(env, "POSTMART_BASE_URL"),
+            "client_id": _demo(env, "POSTMART_CLIENT_ID"),
+            "client_secret": _demo(env, "POSTMART_CLIENT_SECRET"),
+            "signing_secret": _demo(env, "POSTMART_SIGNING_SECRET"),
+            "webhook_secret": _demo(env, "POSTMART_WEBHOOK_SECRET"),
             "read_timeout": float(env.get("MARKETPLACE_READ_TIMEOUT", "10")),
             "storefronts": _storefronts(env, "POSTMART_STOREFRONTS"),
         },
         "voso": {
-            "base_url": env.get("VOSO_BASE_URL", f"{sandbox}/voso"),
-            "username": env.get("VOSO_USERNAME", "demo-voso"),
-            "password": env.get("VOSO_PASSWORD", "demo-voso-password"),
-            "signing_secret": env.get("VOSO_SIGNING_SECRET", "demo-voso-signing"),
-            "webhook_secret": env.get("VOSO_WEBHOOK_SECRET", "demo-voso-webhook"),
+            "base_url": _sandbox_url(env, "VOSO_BASE_URL"),
+            "username": _demo(env, "VOSO_USERNAME"),
+            "password": _demo(env, "VOSO_PASSWORD"),
+            "signing_secret": _demo(env, "VOSO_SIGNING_SECRET"),
+            "webhook_secret": _demo(env, "VOSO_WEBHOOK_SECRET"),
             "read_timeout": float(env.get("MARKETPLACE_READ_TIMEOUT", "10")),
             "storefronts": _storefronts(env, "VOSO_STOREFRONTS"),
         },
@@ -173,5 +230,34 @@ def check_production(config: dict, env) -> None:
         problems.append("DATABASE_URL must point at the production database (PostgreSQL)")
     if not env.get("REDIS_URL"):
         problems.append("REDIS_URL must point at the production Redis")
+    demo = [name for name in DEMO_DEFAULTS if _is_demo_value(env.get(name))]
+    for marketplace, names in STOREFRONT_SECRETS.items():
+        variable = f"{marketplace.upper()}_STOREFRONTS"
+        for province, shop in config["MARKETPLACES"][marketplace]["storefronts"].items():
+            demo += [f'{variable}["{province}"].{key}' for key in names if _is_demo_value(shop.get(key))]
+    if demo:
+        problems.append("these must be set to the real credentials, not left unset or at a demo value: "
+                        + ", ".join(demo))
+    sandbox = env.get("SANDBOX_URL", DEFAULT_SANDBOX_URL)
+    urls = [name for name in SANDBOX_PATHS if _is_sandbox_url(env.get(name), sandbox)]
+    for marketplace in STOREFRONT_SECRETS:
+        variable = f"{marketplace.upper()}_STOREFRONTS"
+        for province, shop in config["MARKETPLACES"][marketplace]["storefronts"].items():
+            if "base_url" in shop and _is_sandbox_url(shop["base_url"], sandbox):
+                urls.append(f'{variable}["{province}"].base_url')
+    if urls:
+        problems.append("these must point at the real services, not the sandbox or this machine: " + ", ".join(urls))
     if problems:
         raise ConfigError("Refusing to start in production: " + "; ".join(problems) + ".")
+
+
+def _is_demo_value(value) -> bool:
+    return not isinstance(value, str) or not value.strip() or value.startswith(DEMO_PREFIX) \
+        or value in DEMO_DEFAULTS.values()
+
+
+def _is_sandbox_url(value, sandbox: str) -> bool:
+    """Unset (the sandbox default), on the sandbox, or on this machine."""
+    if not isinstance(value, str) or not value.strip():
+        return True
+    return value.startswith(sandbox) or (urlsplit(value).hostname or "") in LOCAL_HOSTS

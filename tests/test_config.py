@@ -1,14 +1,44 @@
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from connector import create_app
-from connector.config import DEFAULT_SECRET_KEY, ConfigError, load_config
+from connector.config import DEFAULT_SECRET_KEY, PROJECT_ROOT, ConfigError, load_config
 
+# A fully configured production environment: real-looking credentials, the real services over HTTPS.
 PRODUCTION = {
     "CONNECTOR_ENV": "production",
     "SECRET_KEY": "s" * 48,
     "DATABASE_URL": "postgres://app@db.internal/connector",
     "REDIS_URL": "redis://cache.internal:6379/0",
+    "PAYMENTS_WEBHOOK_SECRET": "bank-7Hq2kLx9",
+    "POSTMART_BASE_URL": "https://api.postmart.vn/v1",
+    "POSTMART_CLIENT_ID": "ketnoi-national",
+    "POSTMART_CLIENT_SECRET": "pm-secret-3NfT8qZ",
+    "POSTMART_SIGNING_SECRET": "pm-signing-Vb61sQ",
+    "POSTMART_WEBHOOK_SECRET": "pm-webhook-Ke0wPz",
+    "VOSO_BASE_URL": "https://partner.voso.vn/api",
+    "VOSO_USERNAME": "ketnoi",
+    "VOSO_PASSWORD": "vs-password-Lr4mXc",
+    "VOSO_SIGNING_SECRET": "vs-signing-Tn8aJd",
+    "VOSO_WEBHOOK_SECRET": "vs-webhook-Qy2hWe",
+    "CARRIER_BASE_URL": "https://donhang.vnpost.vn/api",
+    "CARRIER_USERNAME": "ketnoi-carrier",
+    "CARRIER_PASSWORD": "cr-password-Zp9uBv",
+    "CARRIER_SIGNING_SECRET": "cr-signing-Hs3eGm",
+    "CARRIER_WEBHOOK_SECRET": "cr-webhook-Wc7oNk",
 }
+# Every demo secret and credential of the README: refused in production, unset or set to its demo value.
+DEMO_VARIABLES = [
+    "PAYMENTS_WEBHOOK_SECRET",
+    "POSTMART_CLIENT_ID", "POSTMART_CLIENT_SECRET", "POSTMART_SIGNING_SECRET", "POSTMART_WEBHOOK_SECRET",
+    "VOSO_USERNAME", "VOSO_PASSWORD", "VOSO_SIGNING_SECRET", "VOSO_WEBHOOK_SECRET",
+    "CARRIER_USERNAME", "CARRIER_PASSWORD", "CARRIER_SIGNING_SECRET", "CARRIER_WEBHOOK_SECRET",
+]
+SANDBOX_URL_VARIABLES = ["POSTMART_BASE_URL", "VOSO_BASE_URL", "CARRIER_BASE_URL"]
 
 
 def test_local_defaults_need_no_environment():
@@ -24,6 +54,87 @@ def test_production_settings_are_accepted_and_postgres_uses_psycopg3():
     config = load_config(PRODUCTION)
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app@db.internal/connector"
     assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["MARKETPLACES"]["voso"]["password"] == "vs-password-Lr4mXc"
+    assert config["CARRIER"]["base_url"] == "https://donhang.vnpost.vn/api"
+
+
+def test_a_fully_configured_production_app_starts():
+    # In a process of its own: a second app in this one would rebind the shared extension objects
+    # (the rate limiter's storage among them) under the session's test app.
+    script = ("from connector import create_app; app = create_app(); "
+              "print(app.config['MARKETPLACES']['postmart']['base_url'], app.config['PAYMENTS_WEBHOOK_SECRET'])")
+    started = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                             env={**os.environ, **PRODUCTION}, timeout=60)
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.split() == ["https://api.postmart.vn/v1", "bank-7Hq2kLx9"]
+
+
+def test_production_refuses_every_demo_secret_left_unset_and_names_each():
+    environ = {name: value for name, value in PRODUCTION.items() if name not in DEMO_VARIABLES}
+    with pytest.raises(ConfigError) as refused:
+        load_config(environ)
+    for name in DEMO_VARIABLES:
+        assert name in str(refused.value)
+
+
+def test_production_refuses_the_readme_demo_values_and_names_each():
+    demo = load_config({})  # the development config: the README's demo values
+    environ = {**PRODUCTION,
+               "PAYMENTS_WEBHOOK_SECRET": demo["PAYMENTS_WEBHOOK_SECRET"],
+               "POSTMART_CLIENT_SECRET": demo["MARKETPLACES"]["postmart"]["client_secret"],
+               "VOSO_PASSWORD": demo["MARKETPLACES"]["voso"]["password"],
+               "CARRIER_WEBHOOK_SECRET": demo["CARRIER"]["webhook_secret"],
+               "CARRIER_SIGNING_SECRET": "demo-something-else"}  # any "demo-" value is a demo value
+    with pytest.raises(ConfigError) as refused:
+        load_config(environ)
+    message = str(refused.value)
+    for name in ("PAYMENTS_WEBHOOK_SECRET", "POSTMART_CLIENT_SECRET", "VOSO_PASSWORD", "CARRIER_WEBHOOK_SECRET",
+                 "CARRIER_SIGNING_SECRET"):
+        assert name in message
+    for name in ("POSTMART_SIGNING_SECRET", "VOSO_USERNAME", "CARRIER_PASSWORD"):  # set to real values
+        assert name not in message
+
+
+def test_production_refuses_sandbox_urls_and_names_each():
+    environ = {name: value for name, value in PRODUCTION.items() if name not in SANDBOX_URL_VARIABLES}
+    with pytest.raises(ConfigError) as refused:  # unset: the defaults are the sandbox's
+        load_config(environ)
+    for name in SANDBOX_URL_VARIABLES:
+        assert name in str(refused.value)
+    environ = {**PRODUCTION, "POSTMART_BASE_URL": "http://127.0.0.1:5001/postmart",
+               "VOSO_BASE_URL": "http://localhost:8000/voso"}
+    with pytest.raises(ConfigError) as refused:
+        load_config(environ)
+    assert "POSTMART_BASE_URL" in str(refused.value) and "VOSO_BASE_URL" in str(refused.value)
+    assert "CARRIER_BASE_URL" not in str(refused.value)
+
+
+def test_production_refuses_provincial_storefronts_with_demo_or_missing_secrets():
+    shops = {
+        "postmart": {"79": {"client_id": "hcm-postmart", "client_secret": "demo-postmart-secret",
+                            "signing_secret": "hcm-signing", "webhook_secret": "hcm-webhook"}},
+        "voso": {"44": {"username": "qt-voso", "password": "qt-password", "signing_secret": "qt-signing",
+                        "base_url": "http://127.0.0.1:5001/voso"}},  # no webhook_secret
+    }
+    environ = {**PRODUCTION, "POSTMART_STOREFRONTS": json.dumps(shops["postmart"]),
+               "VOSO_STOREFRONTS": json.dumps(shops["voso"])}
+    with pytest.raises(ConfigError) as refused:
+        load_config(environ)
+    message = str(refused.value)
+    assert 'POSTMART_STOREFRONTS["79"].client_secret' in message
+    assert 'VOSO_STOREFRONTS["44"].webhook_secret' in message
+    assert 'VOSO_STOREFRONTS["44"].base_url' in message
+    assert "signing_secret" not in message and "client_id" not in message
+    shops["postmart"]["79"]["client_secret"] = "hcm-secret"
+    shops["voso"]["44"].update(webhook_secret="qt-webhook", base_url="https://partner.voso.vn/api")
+    config = load_config({**PRODUCTION, "POSTMART_STOREFRONTS": json.dumps(shops["postmart"]),
+                          "VOSO_STOREFRONTS": json.dumps(shops["voso"])})
+    assert config["MARKETPLACES"]["voso"]["storefronts"]["44"]["password"] == "qt-password"
+
+
+def test_production_has_no_sandbox_category_defaults():
+    assert load_config({})["MARKETPLACE_CATEGORY_DEFAULTS"]["postmart"]["rice_grain"]
+    assert load_config(PRODUCTION)["MARKETPLACE_CATEGORY_DEFAULTS"] == {}
 
 
 @pytest.mark.parametrize("secret", [None, "", DEFAULT_SECRET_KEY, "short"])

@@ -1,5 +1,6 @@
-"""Where our categories go on each marketplace: defaults in code, admins' overrides in the database,
-the marketplace's own category list fetched and cached in Redis."""
+"""Where our categories go on each marketplace: defaults from the config (the sandbox's ids, outside
+production only), admins' overrides in the database, the marketplace's own category list fetched and
+cached in Redis."""
 
 from __future__ import annotations
 
@@ -22,20 +23,17 @@ from connector.redis_client import get_redis
 
 log = logging.getLogger(__name__)
 
-# Our categories -> the sandbox marketplaces' ids; admins override per marketplace in CategoryMapping.
-DEFAULT_CATEGORIES = {
-    "postmart": {"rice_grain": "11", "vegetables": "12", "fruit": "12", "tea_coffee": "15", "honey": "14",
-                 "spices": "13", "dried_specialties": "13", "seafood": "16", "meat_poultry_eggs": "10",
-                 "processed_food": "13", "herbs_medicinal": "14", "beverages": "15", "handicrafts": "17"},
-    "voso": {"rice_grain": "502", "vegetables": "501", "fruit": "501", "tea_coffee": "505", "honey": "504",
-             "spices": "504", "dried_specialties": "504", "seafood": "501", "meat_poultry_eggs": "501",
-             "processed_food": "504", "herbs_medicinal": "504", "beverages": "505", "handicrafts": "506"},
-}
 
-def remote_category(marketplace: str, category: str, override: str | None) -> str:
+def default_categories(marketplace: str) -> dict[str, str]:
+    """Where our categories go when no admin mapped them: the sandbox's ids in development, none in
+    production (MARKETPLACE_CATEGORY_DEFAULTS, see connector/config.py)."""
+    return current_app.config["MARKETPLACE_CATEGORY_DEFAULTS"].get(marketplace, {})
+
+
+def remote_category(marketplace: str, category: str, override: str | None) -> str | None:
     """The marketplace's category id for ours: the admins' override (read with the listing, see
-    `override_join`), else the default."""
-    return override or DEFAULT_CATEGORIES[marketplace][category]
+    `override_join`), else the default; None when neither exists (not mapped yet)."""
+    return override or default_categories(marketplace).get(category)
 
 
 def override_join(marketplace_column, category_column):
@@ -44,9 +42,11 @@ def override_join(marketplace_column, category_column):
 
 
 def current_mapping(marketplace: str) -> dict[str, str]:
+    """Our category codes -> the marketplace's category ids; "" for a category not mapped."""
+    defaults = default_categories(marketplace)
     overrides = dict(db.session.execute(select(CategoryMapping.category, CategoryMapping.remote_category_id)
                                         .where(CategoryMapping.marketplace == marketplace)).all())
-    return {code: overrides.get(code, DEFAULT_CATEGORIES[marketplace][code]) for code in CATEGORIES}
+    return {code: overrides.get(code) or defaults.get(code, "") for code in CATEGORIES}
 
 
 def remote_categories(marketplace: str, refresh: bool = False) -> list[dict]:
@@ -83,10 +83,11 @@ def save_mapping(marketplace: str, chosen: dict[str, str], known_ids: set[str]) 
     if errors:
         raise ValidationFailed(errors=errors)
     before = current_mapping(marketplace)
+    defaults = default_categories(marketplace)
     db.session.execute(delete(CategoryMapping).where(CategoryMapping.marketplace == marketplace,
                                                      CategoryMapping.category.in_(list(chosen))))
     for code, remote_id in chosen.items():
-        if remote_id != DEFAULT_CATEGORIES[marketplace][code]:  # only overrides are stored
+        if remote_id != defaults.get(code):  # only overrides are stored
             db.session.add(CategoryMapping(marketplace=marketplace, category=code, remote_category_id=remote_id))
     db.session.flush()
     return sum(1 for code, remote_id in chosen.items() if before[code] != remote_id)

@@ -28,7 +28,8 @@ def categories_command(marketplace):
     remote = {c["id"]: c["name"] for c in remote_categories(marketplace, refresh=True)}
     for code, label in CATEGORIES.items():
         target = current_mapping(marketplace)[code]
-        click.echo(f"{code:<20} {label!s:<36} -> {target} {remote.get(target, '(unknown on the marketplace)')}")
+        shown = remote.get(target, "(unknown on the marketplace)") if target else "(not mapped)"
+        click.echo(f"{code:<20} {label!s:<36} -> {target} {shown}")
 
 
 @marketplaces_cli.command("map-category")

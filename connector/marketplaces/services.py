@@ -151,7 +151,7 @@ class SyncPlan:
     stock: int
     name: str
     description: str
-    category_id: str
+    category_id: str | None  # None: our category is not mapped on this marketplace
     photos: list[tuple[int, str, str | None]] = field(default_factory=list)  # photo id, key, remote id
     look_up_first: bool = True  # a create may have happened before: find by seller SKU first
 
@@ -208,6 +208,9 @@ def plan_sync(listing_id: int) -> SyncPlan | None:
     )
 
 
+CATEGORY_NOT_MAPPED = "CATEGORY_NOT_MAPPED"  # the listing's reason: "ERROR: CATEGORY_NOT_MAPPED"
+
+
 def perform_sync(plan: SyncPlan) -> SyncOutcome:
     """The remote calls, outside any database transaction. Never raises a marketplace error."""
     adapter = adapter_for(plan.marketplace, plan.storefront)
@@ -217,6 +220,8 @@ def perform_sync(plan: SyncPlan) -> SyncOutcome:
         if remote is None and plan.look_up_first:  # after any earlier create: it may exist already
             remote = adapter.find_by_sku(plan.seller_sku)
         if remote is None and plan.on_sale:
+            if plan.category_id is None:  # never sent without a category: failed until an admin maps it
+                raise Refused(CATEGORY_NOT_MAPPED)
             image_ids = []
             for photo_id, key, remote_image_id in plan.photos:
                 if remote_image_id is None:  # uploaded once per marketplace, then reused

@@ -45,6 +45,9 @@ REASONS = {
     "NO_IMAGE": _l("The marketplace needs a photo."),
     "INVALID_PRICE": _l("The marketplace refused the price."),
     "BANNED_WORD": _l("The name contains a word the marketplace does not allow."),
+    f"ERROR: {services.CATEGORY_NOT_MAPPED}": _l(
+        "The product's category is not mapped to a category of this marketplace yet: an admin maps it "
+        "on the Marketplace categories page, then retry."),
 }
 
 

@@ -5,10 +5,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from connector.config import SANDBOX_CATEGORIES as DEFAULT_CATEGORIES
 from connector.db import utcnow
 from connector.jobs import enqueue_after_commit, queue_for
 from connector.jobs.outbox import OutboxJob
-from connector.marketplaces.categories import DEFAULT_CATEGORIES, current_mapping
+from connector.marketplaces.categories import current_mapping
 from connector.marketplaces.jobs import apply_event_job
 from connector.marketplaces.models import CategoryMapping
 from tests.factories import PASSWORD, make_user

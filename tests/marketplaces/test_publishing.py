@@ -125,7 +125,7 @@ def test_a_product_goes_live_on_both_marketplaces(app, sandbox, workers):
 
 
 def test_an_admins_category_mapping_is_what_the_marketplace_receives(app, sandbox, workers):
-    from connector.marketplaces.categories import DEFAULT_CATEGORIES
+    from connector.config import SANDBOX_CATEGORIES as DEFAULT_CATEGORIES
     from connector.marketplaces.models import CategoryMapping
 
     with app.app_context():
