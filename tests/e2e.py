@@ -210,6 +210,7 @@ def committed(app):
             delete(ProductPhoto).where(ProductPhoto.product_id.in_(products)),
             delete(Product).where(Product.id.in_(products)),
             delete(AuditEvent).where(AuditEvent.actor_id.in_(users)),
+            delete(AuditEvent).where(AuditEvent.entity_type == "product", AuditEvent.entity_id.in_(products)),
             delete(Household).where(Household.id.in_(households)),
             delete(ApiToken).where(ApiToken.user_id.in_(users)), delete(User).where(User.id.in_(users)),
         ):

@@ -58,6 +58,7 @@ def test_stock_taken_by_an_order_is_audited_and_reaches_the_listings(db_session)
     make_order(product=product, quantity=3)
     assert product.stock == 7
     event = db_session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "product",
-                                                       AuditEvent.action == "stock_taken"))
+                                                       AuditEvent.action == "stock_taken",
+                                                       AuditEvent.entity_id == product.id))
     assert event is not None and event.changes["stock"] == [10, 7]
     assert db_session.scalar(select(Shipment.id)) is None  # nothing booked before matching
