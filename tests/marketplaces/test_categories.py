@@ -56,7 +56,7 @@ def test_a_listing_of_an_unmapped_category_fails_with_the_reason_and_sends_nothi
     # The adapter points at the sandbox's default address, where nothing listens in this test: a
     # remote call would end as a retryable connection error, not as this rejection.
     outcome = services.perform_sync(plan)
-    assert outcome.remote is None and isinstance(outcome.error, services.ListingRejected)
+    assert outcome.remote is None and isinstance(outcome.error, services.Refused)
     listing = services.record_sync(plan, outcome)
     assert listing.state == ListingState.FAILED and listing.remote_id is None
     with app.test_request_context("/"):
