@@ -120,8 +120,7 @@ def make_order(household=None, *, total: int | None = None, pay_by: str = "cod",
     unit = product.price_vnd if total is None else total // quantity
     return take_in(IncomingOrder(
         source=source, remote_order_id=f"T{next(_order_numbers)}", status=status, total_vnd=unit * quantity,
-        pay_by=PayBy(pay_by), items=(IncomingItem(product.seller_sku if hasattr(product, "seller_sku") else
-                                                  f"CN-{product.id}", product.id, quantity, unit),),
+        pay_by=PayBy(pay_by), items=(IncomingItem(f"CN-{product.id}", product.id, quantity, unit),),
         buyer_name="Khách Hàng", buyer_phone="0987000111", buyer_address="Hà Nội"))
 
 

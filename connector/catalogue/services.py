@@ -7,6 +7,7 @@ import uuid
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from connector.admin_units.services import get_province
 from connector.audit.services import record
@@ -188,10 +189,11 @@ def take_stock(product: Product, quantity: int, reference: str) -> bool:
     product is now oversold (staff must act)."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise ValidationFailed(errors={"quantity": [_("The quantity must be a whole number above 0.")]})
-    before = db.session.scalar(select(Product.stock).where(Product.id == product.id))
-    db.session.execute(update(Product).where(Product.id == product.id).values(stock=Product.stock - quantity),
-                       execution_options={"synchronize_session": False})
-    db.session.refresh(product, ["stock"])
-    record(None, "stock_taken", "product", product.id, {"stock": [before, product.stock], "order": [None, reference]})
+    after = db.session.execute(update(Product).where(Product.id == product.id)
+                               .values(stock=Product.stock - quantity).returning(Product.stock),
+                               execution_options={"synchronize_session": False}).scalar_one()
+    set_committed_value(product, "stock", after)  # what the database holds now: nothing more to write
+    record(None, "stock_taken", "product", product.id, {"stock": [after + quantity, after],
+                                                        "order": [None, reference]})
     product_changed.send(product)
     return product.stock < 0

@@ -15,11 +15,10 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from connector.audit.services import record
 from connector.auth.roles import has_permission
-from connector.db import utcnow
+from connector.db import insert_unless_present, utcnow
 from connector.errors import PermissionDenied, ValidationFailed
 from connector.extensions import db
 from connector.orders.models import Channel, Order, PayBy, PaymentStatus, Receipt
@@ -70,32 +69,29 @@ def settle(order: Order) -> None:
 
 
 def record_receipt(order: Order, channel: str, amount: int, reference: str,
-                   received_at: datetime | None = None) -> Receipt | None:
-    """Money received for `order`, once per (channel, reference). Returns None for a repeat."""
+                   received_at: datetime | None = None) -> int | None:
+    """Money received for `order`, once per (channel, reference): the receipt's id, or None for a repeat."""
     if channel not in set(Channel):
         raise ValueError(f"unknown channel {channel!r}")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValidationFailed(errors={"amount": [_("The amount must be more than 0 đồng.")]})
-    if db.session.scalar(select(Receipt.id).where(Receipt.channel == channel, Receipt.reference == reference)):
-        return None
-    # Lock the order: two receipts at once (a bank notice and the carrier's remittance) both count.
-    db.session.scalar(select(Order.id).where(Order.id == order.id).with_for_update())
-    db.session.refresh(order, ["paid_vnd", "cod_vnd", "refunded_vnd", "fulfilment"])
-    receipt = Receipt(order_id=order.id, channel=channel, amount_vnd=amount, reference=reference[:80],
-                      received_at=received_at or utcnow())
-    try:
-        with db.session.begin_nested():
-            db.session.add(receipt)
-            db.session.flush()
-    except IntegrityError:
-        return None  # a concurrent copy of the same receipt won
+    # Lock the order and read its money afresh: two receipts at once (a bank notice and the carrier's
+    # remittance) both count.
+    db.session.refresh(order, ["paid_vnd", "cod_vnd", "refunded_vnd", "fulfilment", "paid_at"], with_for_update=True)
+    received_at = received_at or utcnow()
+    receipt_id = insert_unless_present(db.session, Receipt, dict(
+        order_id=order.id, channel=channel, amount_vnd=amount, reference=reference[:80], received_at=received_at,
+        created_at=utcnow()), unique=["channel", "reference"])
+    if receipt_id is None:
+        return None  # this reference was counted before
+    db.session.expire(order, ["receipts"])
     order.paid_vnd += amount
     if order.paid_vnd >= order.total_vnd and order.paid_at is None:
-        order.paid_at = receipt.received_at
+        order.paid_at = received_at
     settle(order)
     db.session.flush()
     order_paid.send(order, channel=channel, amount=amount)
-    return receipt
+    return receipt_id
 
 
 def set_cod(order: Order, amount: int) -> None:
@@ -105,7 +101,7 @@ def set_cod(order: Order, amount: int) -> None:
     db.session.flush()
 
 
-def cod_remitted(order: Order, amount: int, reference: str, received_at: datetime | None = None) -> Receipt | None:
+def cod_remitted(order: Order, amount: int, reference: str, received_at: datetime | None = None) -> int | None:
     """The carrier remitted the cash it collected: a receipt, and nothing more to collect."""
     receipt = record_receipt(order, Channel.COD, amount, reference, received_at)
     if receipt is not None:

@@ -70,8 +70,7 @@ def take_in(incoming: IncomingOrder) -> Order | None:
     order.exception = "; ".join(problems)[:200] or None
     db.session.add(order)
     db.session.flush()
-    advance(order, "marketplace", incoming.status)
-    money.settle(order)
+    advance(order, "marketplace", incoming.status)  # a source may send an order already confirmed
     if order.household_id and not order.exception:
         order_received.send(order)
     return order

@@ -28,7 +28,6 @@ EVENTS: dict[tuple[str, str], F] = {
     ("carrier", "RETURNED"): F.RETURNED,
 }
 
-_BEFORE_HAND_IN = {F.NEW, F.CONFIRMED, F.READY}
 # From each status, where it may go. Cancelling is possible until the parcel is handed in; a failed
 # delivery may still be delivered on a second try, or returned.
 ALLOWED: dict[F, set[F]] = {
@@ -42,7 +41,6 @@ ALLOWED: dict[F, set[F]] = {
     F.CANCELLED: set(),
     F.RETURNED: set(),
 }
-FINAL = {F.CANCELLED, F.RETURNED}
 # The money of these orders goes back to the buyer (nothing was delivered for it).
 UNDELIVERED = {F.CANCELLED, F.RETURNED}
 
@@ -53,8 +51,3 @@ def next_status(current: str, source: str, said: str) -> F | None:
     if target is None or target == current or target not in ALLOWED[F(current)]:
         return None
     return target
-
-
-def handed_in(status: str) -> bool:
-    """From hand-in on, the parcel (and its cash-on-delivery amount) is with the carrier."""
-    return F(status) not in _BEFORE_HAND_IN and F(status) != F.CANCELLED

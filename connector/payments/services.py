@@ -72,10 +72,6 @@ def household_qr(household: Household) -> tuple[VietQR, str]:
     return qr, _encode(qr)
 
 
-def find_order_by_code(code: str) -> Order | None:
-    return find_by_code(code)
-
-
 # -- money in --------------------------------------------------------------------------------------
 _CHANNELS = {PaymentMethod.BANK_NOTICE: Channel.TRANSFER, PaymentMethod.TRANSFER_SEEN: Channel.TRANSFER,
              PaymentMethod.CASH: Channel.CASH}
@@ -147,7 +143,7 @@ def assign_payment(user, payment: Payment, order_code: str) -> Payment:
         raise PermissionDenied()
     if payment.order_id is not None:
         raise ValidationFailed(errors={"payment": [_("This payment is already matched.")]})
-    order = find_order_by_code(order_code or "")
+    order = find_by_code(order_code or "")
     if order is None:
         raise ValidationFailed(errors={"order_code": [_("No order has this code.")]})
     db.session.scalar(select(Order).where(Order.id == order.id).with_for_update())

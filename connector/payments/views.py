@@ -15,7 +15,7 @@ from connector.extensions import db
 from connector.households.services import get_household
 from connector.orders.models import Order, PaymentStatus
 from connector.orders.money import refunds_due
-from connector.orders.services import get_order, orders_in_scope
+from connector.orders.services import find_by_code, get_order, orders_in_scope
 from connector.payments import qr_images, services
 from connector.payments.acquirers import acquirers, add_acquirer, find_acquirer, set_enabled
 from connector.payments.api import image_response
@@ -61,7 +61,7 @@ def qr_image(token: str, image_format: str):
 @bp.route("/p/<code>")
 def pay(code: str):
     """The buyer's pay page: no login, nothing personal beyond the farmer's display name."""
-    order = services.find_order_by_code(code) if len(code) <= 12 else None
+    order = find_by_code(code) if len(code) <= 12 else None
     if order is None:
         abort(404)
     qr = payload = None

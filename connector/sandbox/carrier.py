@@ -137,18 +137,23 @@ def by_reference():
     return jsonify(success=True, data=found)
 
 
-@bp.post("/shipments/<shipment_id>/cancel")
-def cancel(shipment_id: str):
+def _change_booked(shipment_id: str, refusal: str, **changes):
+    """Change a shipment the carrier has booked but not yet received (cancel it, or its COD)."""
     box = carrier()
     with box.lock:
         shipment = box.shipments.get(shipment_id)
         if shipment is None:
             return fail(404, "Không có vận đơn")
         if shipment["status"] != "BOOKED":
-            return fail(409, "Chỉ hủy được vận đơn chưa nhận hàng")
-        shipment["status"], shipment["version"] = "CANCELLED", shipment["version"] + 1
+            return fail(409, refusal)
+        shipment.update(changes, version=shipment["version"] + 1)
         box.emit(shipment)
     return jsonify(success=True, data=shipment)
+
+
+@bp.post("/shipments/<shipment_id>/cancel")
+def cancel(shipment_id: str):
+    return _change_booked(shipment_id, "Chỉ hủy được vận đơn chưa nhận hàng", status="CANCELLED")
 
 
 @bp.post("/shipments/<shipment_id>/cod")
@@ -158,16 +163,7 @@ def update_cod(shipment_id: str):
     amount = (request.get_json(silent=True) or {}).get("cod_amount")
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
         return fail(422, "Thiếu hoặc sai: cod_amount")
-    box = carrier()
-    with box.lock:
-        shipment = box.shipments.get(shipment_id)
-        if shipment is None:
-            return fail(404, "Không có vận đơn")
-        if shipment["status"] != "BOOKED":
-            return fail(409, "Chỉ sửa tiền thu hộ khi chưa nhận hàng")
-        shipment["cod_amount"], shipment["version"] = amount, shipment["version"] + 1
-        box.emit(shipment)
-    return jsonify(success=True, data=shipment)
+    return _change_booked(shipment_id, "Chỉ sửa tiền thu hộ khi chưa nhận hàng", cod_amount=amount)
 
 
 @admin.post("/shipments/<shipment_id>/advance")

@@ -4,10 +4,11 @@ the catalogue (issue "Orders at the centre", defects 1 and 3)."""
 from sqlalchemy import select
 
 from connector.audit.models import AuditEvent
+from connector.catalogue.models import Product
 from connector.jobs.outbox import OutboxJob
-from connector.logistics.models import Shipment
 from connector.logistics.services import assign_pickup
 from connector.logistics.shipping import apply_status, request_booking
+from connector.marketplaces.models import Listing
 from connector.orders.money import record_receipt
 from tests.factories import make_household, make_order, make_product, make_service_point
 
@@ -55,10 +56,16 @@ def test_the_same_receipt_twice_counts_once(db_session):
 
 def test_stock_taken_by_an_order_is_audited_and_reaches_the_listings(db_session):
     product = make_product(make_household(), stock=10)
+    listing = Listing(product_id=product.id, marketplace="voso", state="live", wanted=True, remote_id="P1",
+                      remote_version=1, attempts=0, sync_pending=False)
+    db_session.add(listing)
+    db_session.flush()
     make_order(product=product, quantity=3)
-    assert product.stock == 7
+    assert product.stock == 7 and db_session.get(Product, product.id).stock == 7
     event = db_session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "product",
                                                        AuditEvent.action == "stock_taken",
                                                        AuditEvent.entity_id == product.id))
     assert event is not None and event.changes["stock"] == [10, 7]
-    assert db_session.scalar(select(Shipment.id)) is None  # nothing booked before matching
+    # The other marketplace is told the new stock: its listing has a sync queued.
+    assert listing.sync_pending
+    assert "connector.marketplaces.jobs.sync_listing_job" in db_session.scalars(select(OutboxJob.function)).all()

@@ -48,10 +48,9 @@ def upgrade():
     op.execute("""INSERT INTO order_receipts (order_id, channel, amount_vnd, reference, received_at, created_at)
                   SELECT order_id, CASE method WHEN 'cash' THEN 'cash' ELSE 'transfer' END, amount_vnd,
                          'payment:' || id, received_at, created_at FROM payments WHERE order_id IS NOT NULL""")
-    op.execute("""UPDATE orders SET cod_vnd = (SELECT cod_amount FROM shipments WHERE shipments.order_id = orders.id
-                  AND shipments.status NOT IN ('cancelled', 'returned', 'delivered'))
-                  WHERE id IN (SELECT order_id FROM shipments)""")
-    op.execute("UPDATE orders SET cod_vnd = 0 WHERE cod_vnd IS NULL")
+    op.execute("""UPDATE orders SET cod_vnd = COALESCE((SELECT cod_amount FROM shipments
+                  WHERE shipments.order_id = orders.id
+                  AND shipments.status NOT IN ('cancelled', 'returned', 'delivered')), 0)""")
     for status, fulfilment in (("CONFIRMED", "confirmed"), ("PACKED", "ready_for_pickup"),
                                ("SHIPPING", "in_transit"), ("DELIVERED", "delivered"), ("COMPLETED", "delivered"),
                                ("CANCELLED", "cancelled"), ("RETURNED", "returned")):
