@@ -164,10 +164,12 @@ def add_photo(user, product: Product, data: bytes) -> ProductPhoto:
     photo = _store_photo(product, process_photo(data))
     db.session.flush()
     record(user, "update", "product", product.id, {"photos": [len(product.photos) - 1, len(product.photos)]})
+    product_changed.send(product)  # the marketplaces show the photos as they are now
     return photo
 
 
 def delete_photo(user, product: Product, photo_id: int) -> None:
+    """Remove a photo (a product on sale keeps at least one); the marketplaces follow."""
     _require_write(user)
     photo = next((p for p in product.photos if p.id == photo_id), None)
     if photo is None:
@@ -181,6 +183,7 @@ def delete_photo(user, product: Product, photo_id: int) -> None:
     storage.delete(photo.key)
     storage.delete(photo.thumb_key)
     record(user, "update", "product", product.id, {"photos": [len(product.photos) + 1, len(product.photos)]})
+    product_changed.send(product)
 
 
 def take_stock(product: Product, quantity: int, reference: str) -> bool:

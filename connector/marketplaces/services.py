@@ -222,15 +222,14 @@ def perform_sync(plan: SyncPlan) -> SyncOutcome:
         if remote is None and plan.on_sale:
             if plan.category_id is None:  # never sent without a category: failed until an admin maps it
                 raise Refused(CATEGORY_NOT_MAPPED)
-            image_ids = []
-            for photo_id, key, remote_image_id in plan.photos:
-                if remote_image_id is None:  # uploaded once per marketplace, then reused
-                    remote_image_id = outcome.uploaded[photo_id] = adapter.upload_image(get_storage().read(key))
-                image_ids.append(remote_image_id)
             remote = adapter.create({
                 "seller_sku": plan.seller_sku, "name": plan.name, "description": plan.description,
-                "price": plan.price, "stock": plan.stock, "category_id": plan.category_id, "image_ids": image_ids})
+                "price": plan.price, "stock": plan.stock, "category_id": plan.category_id,
+                "image_ids": _upload_images(adapter, plan, outcome)})
         if remote is not None:
+            # A photo added or deleted since: the listing shows the photos as they are now.
+            if remote.image_ids != tuple(remote_image_id for _, _, remote_image_id in plan.photos):
+                remote = adapter.update_images(remote.id, _upload_images(adapter, plan, outcome))
             if plan.on_sale and remote.status == "DELISTED":
                 remote = adapter.set_listed(remote.id, True)
             if (remote.price, remote.stock) != (plan.price, plan.stock) and remote.status != "REJECTED":
@@ -241,6 +240,16 @@ def perform_sync(plan: SyncPlan) -> SyncOutcome:
     except RemoteError as error:
         outcome.error = error
     return outcome
+
+
+def _upload_images(adapter, plan: SyncPlan, outcome: SyncOutcome) -> list[str]:
+    """The product's photos as image ids on this marketplace: each photo is uploaded once, then reused."""
+    image_ids = []
+    for photo_id, key, remote_image_id in plan.photos:
+        if remote_image_id is None:
+            remote_image_id = outcome.uploaded[photo_id] = adapter.upload_image(get_storage().read(key))
+        image_ids.append(remote_image_id)
+    return image_ids
 
 
 def record_sync(plan: SyncPlan, outcome: SyncOutcome) -> Listing | None:

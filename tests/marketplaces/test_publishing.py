@@ -176,6 +176,40 @@ def test_price_and_stock_edits_reach_every_marketplace(app, sandbox, workers):
     wait_until(synced, timeout=30)
 
 
+def change_photos(app, agent_id: int, product_id: int, add: bytes | None = None, delete_first: bool = False) -> None:
+    from connector.auth.models import User
+    from connector.catalogue.models import Product
+    from connector.catalogue.services import add_photo, delete_photo
+
+    with app.app_context():
+        agent, product = db.session.get(User, agent_id), db.session.get(Product, product_id)
+        if add is not None:
+            add_photo(agent, product, add)
+        if delete_first:
+            delete_photo(agent, product, product.photos[0].id)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_photos_added_and_deleted_reach_every_marketplace(app, sandbox, workers):
+    """A buyer sees the product's photos as the farmer has them now, on both marketplaces."""
+    ids, agent_id = live_product(app, workers)
+
+    def remote_images():
+        remote = {m: [p["image_ids"] for p in sandbox.products(m) if p["seller_sku"] == f"CN-{ids[0]}"]
+                  for m in ("postmart", "voso")}
+        return {m: found[0] if found else None for m, found in remote.items()}
+
+    first = remote_images()
+    assert all(len(images) == 1 for images in first.values())
+    change_photos(app, agent_id, ids[0], add=photo_bytes(500, 400, with_gps=False))
+    added = wait_until(lambda: (r := remote_images()) and all(len(i) == 2 for i in r.values()) and r, timeout=30)
+    assert all(images[0] == first[m][0] for m, images in added.items())  # the first photo is not sent again
+    change_photos(app, agent_id, ids[0], delete_first=True)
+    after = wait_until(lambda: (r := remote_images()) and all(len(i) == 1 for i in r.values()) and r, timeout=30)
+    assert all(images == [added[m][1]] for m, images in after.items())
+
+
 def test_an_order_comes_back_decrements_stock_and_updates_the_other_marketplace(app, sandbox, workers):
     workers.ensure(1)
     ids, agent_id = make_products(app, 1, stock=5)

@@ -18,6 +18,7 @@ class RemoteListing:
     version: int
     price: int
     stock: int
+    image_ids: tuple[str, ...] = ()  # the photos the buyer sees, in order
 
 
 class MarketplaceAdapter(SignedClient):
@@ -38,6 +39,10 @@ class MarketplaceAdapter(SignedClient):
         raise NotImplementedError
 
     def update_price_stock(self, remote_id: str, price: int, stock: int) -> RemoteListing:
+        raise NotImplementedError
+
+    def update_images(self, remote_id: str, image_ids: list[str]) -> RemoteListing:
+        """Show these uploaded images, in this order, instead of the listing's current ones."""
         raise NotImplementedError
 
     def set_listed(self, remote_id: str, listed: bool) -> RemoteListing:

@@ -14,7 +14,7 @@ PAYMENT_METHODS = {"COD": PayBy.COD, "ONLINE": PayBy.MARKETPLACE, "BANK_TRANSFER
 def _listing(data: dict) -> RemoteListing:
     return RemoteListing(id=data["id"], seller_sku=data["seller_sku"], status=data["status"],
                          reason=data.get("reason") or "", version=data.get("version", 0), price=data["price"],
-                         stock=data["stock"])
+                         stock=data["stock"], image_ids=tuple(data.get("image_ids") or ()))
 
 
 class PostMartAdapter(MarketplaceAdapter):
@@ -71,6 +71,10 @@ class PostMartAdapter(MarketplaceAdapter):
     def update_price_stock(self, remote_id: str, price: int, stock: int) -> RemoteListing:
         return _listing(self.call("PUT", f"{API}/products/{remote_id}/price-stock",
                                   json_body={"price": price, "stock": stock}, write=True))
+
+    def update_images(self, remote_id: str, image_ids: list[str]) -> RemoteListing:
+        return _listing(self.call("PUT", f"{API}/products/{remote_id}/images", json_body={"image_ids": image_ids},
+                                  write=True))
 
     def set_listed(self, remote_id: str, listed: bool) -> RemoteListing:
         action = "relist" if listed else "delist"

@@ -17,7 +17,7 @@ PAYMENT_TYPES = {1: PayBy.COD, 2: PayBy.MARKETPLACE, 3: PayBy.TRANSFER}
 def _listing(data: dict) -> RemoteListing:
     return RemoteListing(id=data["PRODUCT_ID"], seller_sku=data["SELLER_SKU"], status=data["STATUS"],
                          reason=data.get("REASON") or "", version=data.get("VERSION", 0), price=data["PRICE"],
-                         stock=data["QUANTITY"])
+                         stock=data["QUANTITY"], image_ids=tuple(data.get("IMAGES") or ()))
 
 
 class VoSoAdapter(MarketplaceAdapter):
@@ -76,6 +76,10 @@ class VoSoAdapter(MarketplaceAdapter):
     def update_price_stock(self, remote_id: str, price: int, stock: int) -> RemoteListing:
         return _listing(self.call("POST", f"/api/products/{remote_id}/update",
                                   json_body={"PRICE": price, "QUANTITY": stock}, write=True))
+
+    def update_images(self, remote_id: str, image_ids: list[str]) -> RemoteListing:
+        return _listing(self.call("POST", f"/api/products/{remote_id}/images", json_body={"IMAGES": image_ids},
+                                  write=True))
 
     def set_listed(self, remote_id: str, listed: bool) -> RemoteListing:
         return _listing(self.call("POST", f"/api/products/{remote_id}/{'show' if listed else 'hide'}", write=True))

@@ -52,6 +52,20 @@ def update_price_stock(name: str, product_id: str, price, stock) -> dict | None:
         return product_view(product)
 
 
+def update_images(name: str, product_id: str, image_ids) -> dict | None:
+    """Replace a listing's images with uploaded ones (an image id never uploaded is refused)."""
+    m = market(name)
+    with m.lock:
+        if not isinstance(image_ids, list) or any(image_id not in m.images for image_id in image_ids):
+            raise ValueError("image_ids must be ids of uploaded images")
+        product = m.products.get(product_id)
+        if product is None:
+            return None
+        product.image_ids = list(image_ids)
+        product.version += 1
+        return product_view(product)
+
+
 def set_listed(name: str, product_id: str, listed: bool) -> dict | None:
     m = market(name)
     with m.lock:

@@ -88,6 +88,15 @@ def price_stock(product_id: str):
     return envelope(200, "Thành công", product) if product else envelope(404, "Không tìm thấy sản phẩm")
 
 
+@bp.put("/products/<product_id>/images")
+def images_of(product_id: str):
+    try:
+        product = common.update_images(NAME, product_id, (request.get_json(force=True) or {}).get("image_ids"))
+    except ValueError as error:
+        return envelope(422, f"Ảnh không hợp lệ: {error}")
+    return envelope(200, "Thành công", product) if product else envelope(404, "Không tìm thấy sản phẩm")
+
+
 @bp.post("/products/<product_id>/<action>")
 def listing(product_id: str, action: str):
     if action not in ("delist", "relist"):

@@ -77,7 +77,7 @@ def _to_common(body: dict) -> dict:
 def _from_common(product: dict) -> dict:
     return {"PRODUCT_ID": product["id"], "SELLER_SKU": product["seller_sku"], "PRODUCT_NAME": product["name"],
             "PRICE": product["price"], "QUANTITY": product["stock"], "STATUS": product["status"],
-            "REASON": product["reason"], "VERSION": product["version"]}
+            "REASON": product["reason"], "VERSION": product["version"], "IMAGES": product["image_ids"]}
 
 
 @bp.post("/products")
@@ -104,6 +104,15 @@ def get_product(product_id: str):
 def update(product_id: str):
     body = request.get_json(force=True)
     product = common.update_price_stock(NAME, product_id, body.get("PRICE"), body.get("QUANTITY"))
+    return ok(_from_common(product)) if product else fail(404, "Không tìm thấy sản phẩm")
+
+
+@bp.post("/products/<product_id>/images")
+def images_of(product_id: str):
+    try:
+        product = common.update_images(NAME, product_id, (request.get_json(force=True) or {}).get("IMAGES"))
+    except ValueError as error:
+        return fail(422, f"Ảnh không hợp lệ: {error}")
     return ok(_from_common(product)) if product else fail(404, "Không tìm thấy sản phẩm")
 
 
