@@ -25,11 +25,11 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 i18n-compile: $(COMPILED)
 
 i18n-extract: install
-	$(BIN)/pybabel extract -F translations/babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+	$(BIN)/pybabel extract -F translations/babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output -w 120 \
 		--project connector -o translations/messages.pot .
 
 i18n-update: i18n-extract
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching -w 120
 
 # Everything on embedded defaults: SQLite under instance/, a local redis-server unless REDIS_URL is
 # set, the web app on http://127.0.0.1:5000 and a worker.

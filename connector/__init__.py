@@ -58,10 +58,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _end_transaction(response):
-    """One transaction per request: services only flush; here it commits, or rolls back on an error."""
+    """One transaction per request: services only flush; here it commits, or rolls back when the
+    request failed: an error status, or a domain error raised on the way, even one the page caught."""
+    from connector.errors import request_failed
     from connector.extensions import db
 
-    if response.status_code < 400:
+    if response.status_code < 400 and not request_failed():
         db.session.commit()
     else:
         db.session.rollback()

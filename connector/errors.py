@@ -42,6 +42,23 @@ class DomainError(Exception):
         super().__init__(str(message or MESSAGES.get(self.status, "")))
         self.message = message or MESSAGES.get(self.status)
         self.errors = translate_errors(errors or {})
+        _mark_request_failed()
+
+
+def _mark_request_failed() -> None:
+    """A rule was broken while handling this request: its writes are undone at its end (see
+    request_failed), even when the page catches the error to answer with a redirect and a message."""
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.domain_error_raised = True
+
+
+def request_failed() -> bool:
+    """Whether a domain error was raised while handling the current request."""
+    from flask import g
+
+    return g.get("domain_error_raised", False)
 
 
 class ValidationFailed(DomainError):
@@ -55,26 +72,17 @@ class ValidationFailed(DomainError):
 
 
 def act_and_flash(action, done_message: str, category: str = "success") -> bool:
-    """Run a staff button's action: on success flash `done_message`, on refusal undo and say why."""
+    """Run a staff button's action: on success flash `done_message`; on refusal say why on the next
+    page, and the request's writes are undone."""
     from flask import flash
 
     try:
         action()
     except ValidationFailed as failure:
-        flash_failure(failure)
+        flash(failure.text(), "error")  # the request's end undoes the action's writes (request_failed)
         return False
     flash(done_message, category)
     return True
-
-
-def flash_failure(failure: ValidationFailed) -> None:
-    """A staff button's action was refused: undo the request's changes and say why on the next page."""
-    from flask import flash
-
-    from connector.extensions import db
-
-    db.session.rollback()
-    flash(failure.text(), "error")
 
 
 class NotFound(DomainError):

@@ -11,7 +11,7 @@ from connector.auth.sessions import login_required
 from connector.catalogue import services
 from connector.catalogue.choices import CATEGORIES, UNITS
 from connector.catalogue.models import MAX_PHOTOS, ProductStatus
-from connector.errors import ValidationFailed
+from connector.errors import ValidationFailed, act_and_flash
 from connector.extensions import db
 from connector.households.services import get_household
 
@@ -98,11 +98,7 @@ def archive(product_id: int):
 @login_required("households.write")
 def delete_photo(product_id: int, photo_id: int):
     product = services.get_product(current_user, product_id, for_write=True)
-    try:
-        services.delete_photo(current_user, product, photo_id)
-    except ValidationFailed as failure:
-        db.session.rollback()
-        flash(" ".join(str(m) for m in failure.errors.get("photo", [])), "error")
+    act_and_flash(lambda: services.delete_photo(current_user, product, photo_id), _("Photo deleted."), "info")
     return redirect(url_for("catalogue.edit", product_id=product_id))
 
 

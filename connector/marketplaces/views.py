@@ -14,7 +14,7 @@ from connector.auth.sessions import login_required
 from connector.catalogue.choices import CATEGORIES
 from connector.catalogue.models import Product
 from connector.catalogue.services import get_product
-from connector.errors import NotFound, ValidationFailed, flash_failure
+from connector.errors import NotFound, ValidationFailed, act_and_flash
 from connector.extensions import db
 from connector.households.models import Household
 from connector.jobs.outbox import OutboxJob, failed_outbox_jobs, redrive
@@ -88,11 +88,8 @@ def listing_reason(reason: str | None) -> str:
 def publish(product_id: int):
     product = get_product(current_user, product_id, for_write=True)
     chosen = request.form.getlist("marketplace") or list(MARKETPLACE_NAMES)
-    try:
-        services.publish_product(current_user, product, chosen)
-        flash(_("Sent to the marketplaces. The status updates by itself."), "success")
-    except ValidationFailed as failure:
-        flash_failure(failure)
+    act_and_flash(lambda: services.publish_product(current_user, product, chosen),
+                  _("Sent to the marketplaces. The status updates by itself."))
     return redirect(request.form.get("next") or url_for("catalogue.edit", product_id=product_id))
 
 

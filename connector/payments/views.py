@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from connector.auth.sessions import login_required
 from connector.catalogue.models import Product, ProductStatus
-from connector.errors import ValidationFailed, act_and_flash, flash_failure
+from connector.errors import ValidationFailed, act_and_flash
 from connector.extensions import db
 from connector.households.services import get_household
 from connector.orders.models import Order, PaymentStatus
@@ -99,13 +99,9 @@ def poster(household_id: int):
 def mark_paid(order_id: int):
     order = get_order(current_user, order_id)
     raw = request.form.get("amount", "").replace(".", "").replace(" ", "").strip()
-    try:
-        amount = int(raw) if raw.isdigit() else -1
-        services.record_staff_payment(current_user, order, amount, request.form.get("method", ""))
-    except ValidationFailed as failure:
-        flash_failure(failure)
-    else:
-        flash(_("Payment recorded."), "success")
+    amount = int(raw) if raw.isdigit() else -1
+    act_and_flash(lambda: services.record_staff_payment(current_user, order, amount, request.form.get("method", "")),
+                  _("Payment recorded."))
     return redirect(url_for("orders.detail", order_id=order_id))
 
 
