@@ -106,6 +106,20 @@ def make_product(household, user=None, **overrides):
                           product_input(**overrides))
 
 
+def make_listing(product, marketplace: str = "voso", state: str = "live", **overrides):
+    """A listing as a finished sync leaves it (on the marketplace, nothing pending), unless overridden."""
+    from connector.marketplaces.models import Listing
+
+    on_marketplace = state not in ("draft", "queued", "submitting")
+    values = dict(product_id=product.id, marketplace=marketplace, state=state, wanted=True, attempts=0,
+                  remote_id=f"P{product.id}" if on_marketplace else None, remote_version=1 if on_marketplace else 0,
+                  sync_pending=False)
+    listing = Listing(**{**values, **overrides})
+    db.session.add(listing)
+    db.session.flush()
+    return listing
+
+
 _order_numbers = itertools.count(1)
 
 

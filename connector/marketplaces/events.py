@@ -12,7 +12,7 @@ from connector.extensions import db
 from connector.jobs import enqueue_after_commit
 from connector.marketplaces.adapters import adapter_for
 from connector.marketplaces.models import EventCursor, Listing, MarketplaceEvent
-from connector.marketplaces.services import REMOTE_STATES
+from connector.marketplaces.states import REMOTE_STATES
 from connector.orders.models import Channel, Order
 from connector.orders.money import record_receipt
 from connector.orders.services import IncomingItem, IncomingOrder, apply_source_status, take_in

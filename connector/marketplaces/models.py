@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,18 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from connector.catalogue.models import Product
 from connector.db import TimestampMixin, UTCDateTime, utcnow
 from connector.extensions import db
-
-
-class ListingState(StrEnum):
-    DRAFT = "draft"
-    QUEUED = "queued"
-    SUBMITTING = "submitting"
-    PENDING_REVIEW = "pending_review"
-    LIVE = "live"
-    REJECTED = "rejected"
-    DELISTED = "delisted"
-    SUSPENDED = "suspended"
-    FAILED = "failed"
+from connector.marketplaces.states import ListingState
 
 
 class Listing(TimestampMixin, db.Model):

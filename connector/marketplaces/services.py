@@ -29,14 +29,13 @@ from connector.marketplaces import MARKETPLACES
 from connector.marketplaces.adapters import adapter_for, storefront_for
 from connector.marketplaces.adapters.base import RemoteListing
 from connector.marketplaces.categories import override_join, remote_category
-from connector.marketplaces.models import CategoryMapping, Listing, ListingState, RemoteImage
+from connector.marketplaces.models import CategoryMapping, Listing, RemoteImage
+from connector.marketplaces.states import REMOTE_STATES, REPUBLISHABLE, SENDING, ListingState, move
 from connector.media.storage import get_storage
 from connector.remote import Refused, RemoteError, UnknownOutcome
 
 log = logging.getLogger(__name__)
 
-REMOTE_STATES = {"REVIEWING": ListingState.PENDING_REVIEW, "LIVE": ListingState.LIVE,
-                 "REJECTED": ListingState.REJECTED, "DELISTED": ListingState.DELISTED}
 
 
 
@@ -68,9 +67,9 @@ def publish_product(user, product: Product, marketplaces=MARKETPLACES) -> list[L
                               sync_pending=True, storefront=storefront_for(name, product.household.province_code))
             new.append(listing)
         listing.wanted = True
-        if listing.state in (None, ListingState.DRAFT, ListingState.DELISTED, ListingState.FAILED,
-                             ListingState.REJECTED):
-            listing.state, listing.attempts, listing.reason = ListingState.QUEUED, 0, None
+        if (listing.state or ListingState.DRAFT) in REPUBLISHABLE:
+            move(listing, ListingState.QUEUED)
+            listing.attempts, listing.reason = 0, None
         if listing in existing.values():
             request_sync(listing)
         chosen.append(listing)
@@ -98,7 +97,7 @@ def retry(user, listing: Listing) -> Listing:
         raise PermissionDenied()
     listing.attempts, listing.next_attempt_at = 0, None
     if listing.state == ListingState.FAILED:
-        listing.state = ListingState.QUEUED
+        move(listing, ListingState.QUEUED)
     listing.sync_pending = False
     request_sync(listing)
     return listing
@@ -193,7 +192,10 @@ def plan_sync(listing_id: int) -> SyncPlan | None:
     look_up_first = listing.create_attempted
     on_sale = should_be_on_sale(listing)
     if listing.remote_id is None and on_sale:
-        listing.create_attempted = True  # committed before the create call is made
+        # Committed before the create call is made: from now on the listing may exist there, and
+        # the agent sees it being sent.
+        listing.create_attempted = True
+        move(listing, ListingState.SUBMITTING)
     product = listing.product
     photos = db.session.execute(_READ_PHOTOS, {"marketplace": listing.marketplace, "product_id": product.id}).all()
     return SyncPlan(
@@ -264,7 +266,8 @@ def record_sync(plan: SyncPlan, outcome: SyncOutcome) -> Listing | None:
             unique=["photo_id", "marketplace"])
     error = outcome.error
     if isinstance(error, Refused):
-        listing.state, listing.reason = ListingState.FAILED, f"ERROR: {error.message}"[:200]
+        move(listing, ListingState.FAILED)
+        listing.reason = f"ERROR: {error.message}"[:200]
     elif error is not None:
         _schedule_retry(listing, error)
     else:
@@ -273,7 +276,7 @@ def record_sync(plan: SyncPlan, outcome: SyncOutcome) -> Listing | None:
             if outcome.remote.version >= listing.remote_version:
                 _record_remote(listing, outcome.remote)
         else:
-            listing.state = ListingState.DRAFT
+            move(listing, ListingState.DRAFT)
         listing.attempts, listing.next_attempt_at = 0, None
         listing.synced_price, listing.synced_stock, listing.synced_at = plan.price, plan.stock, utcnow()
     db.session.flush()
@@ -284,7 +287,7 @@ def _record_remote(listing: Listing, remote: RemoteListing) -> None:
     state = REMOTE_STATES.get(remote.status, ListingState.PENDING_REVIEW)
     if remote.status == "DELISTED" and listing.product.household.status == HouseholdStatus.SUSPENDED:
         state = ListingState.SUSPENDED
-    listing.state = state
+    move(listing, state)
     listing.reason = remote.reason or None
     listing.remote_version = max(listing.remote_version, remote.version)
 
@@ -294,7 +297,7 @@ def _schedule_retry(listing: Listing, error: RemoteError) -> None:
     listing.attempts += 1
     listing.reason = f"ERROR: {error.message}"[:200]
     if listing.attempts >= current_app.config["PUBLISH_MAX_ATTEMPTS"]:
-        listing.state = ListingState.FAILED
+        move(listing, ListingState.FAILED)
         return
     base = current_app.config["PUBLISH_BACKOFF_SECONDS"]
     ceiling = current_app.config["PUBLISH_BACKOFF_MAX_SECONDS"]
@@ -305,7 +308,7 @@ def _schedule_retry(listing: Listing, error: RemoteError) -> None:
         delay = min(delay, base)  # look it up soon: it probably exists
     listing.next_attempt_at = utcnow() + timedelta(seconds=delay)
     if listing.state in (ListingState.DRAFT, ListingState.SUBMITTING):
-        listing.state = ListingState.QUEUED
+        move(listing, ListingState.QUEUED)
     request_sync(listing, delay_seconds=delay)
 
 
@@ -319,7 +322,7 @@ def recover_stuck_listings() -> int:
     # set and is left alone (re-queuing those would multiply the jobs).
     stuck = db.session.scalars(select(Listing).where(
         Listing.sync_pending.is_(False),
-        ((Listing.updated_at < cutoff) & Listing.state.in_([ListingState.QUEUED, ListingState.SUBMITTING])
+        ((Listing.updated_at < cutoff) & Listing.state.in_(SENDING)
          & ((Listing.next_attempt_at.is_(None)) | (Listing.next_attempt_at < cutoff)))
         | ((Listing.updated_at < review_cutoff) & (Listing.state == ListingState.PENDING_REVIEW)),
     ).limit(500)).all()

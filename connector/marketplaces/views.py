@@ -20,7 +20,8 @@ from connector.households.models import Household
 from connector.jobs.outbox import OutboxJob, failed_outbox_jobs, redrive
 from connector.marketplaces import services
 from connector.marketplaces.categories import current_mapping, remote_categories, save_mapping
-from connector.marketplaces.models import Listing, ListingState
+from connector.marketplaces.models import Listing
+from connector.marketplaces.states import ListingState
 from connector.orders.models import Order
 from connector.orders.services import orders_in_scope
 from connector.remote import RemoteError

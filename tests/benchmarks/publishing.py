@@ -21,8 +21,9 @@ from connector.catalogue.services import create_product
 from connector.config import marketplace_settings
 from connector.extensions import db
 from connector.households.services import create_household
-from connector.marketplaces.models import Listing, ListingState
+from connector.marketplaces.models import Listing
 from connector.marketplaces.services import publish_product
+from connector.marketplaces.states import ListingState
 from tests.benchmarks.harness import make_app
 from tests.factories import household_input, photo_bytes, product_input
 from tests.helpers import free_port

@@ -11,7 +11,8 @@ from connector.catalogue.services import create_product
 from connector.config import SANDBOX_CATEGORIES
 from connector.marketplaces import services
 from connector.marketplaces.categories import current_mapping, remote_category
-from connector.marketplaces.models import CategoryMapping, Listing, ListingState
+from connector.marketplaces.models import CategoryMapping, Listing
+from connector.marketplaces.states import ListingState
 from connector.marketplaces.views import reason_text
 from tests.factories import make_household, photo_bytes, product_input
 

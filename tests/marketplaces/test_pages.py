@@ -4,7 +4,8 @@ from sqlalchemy import select
 
 from connector.catalogue.services import create_product
 from connector.logistics.models import Shipment
-from connector.marketplaces.models import Listing, ListingState
+from connector.marketplaces.models import Listing
+from connector.marketplaces.states import ListingState
 from connector.orders.models import Order
 from tests.factories import PASSWORD, make_household, make_user, photo_bytes, product_input
 from tests.helpers import csrf_token_from, login

@@ -8,9 +8,8 @@ from connector.catalogue.models import Product
 from connector.jobs.outbox import OutboxJob
 from connector.logistics.services import assign_pickup
 from connector.logistics.shipping import apply_status, request_booking
-from connector.marketplaces.models import Listing
 from connector.orders.money import record_receipt
-from tests.factories import make_household, make_order, make_product, make_service_point
+from tests.factories import make_household, make_listing, make_order, make_product, make_service_point
 
 
 def booked(db_session, pay_by: str):
@@ -56,10 +55,7 @@ def test_the_same_receipt_twice_counts_once(db_session):
 
 def test_stock_taken_by_an_order_is_audited_and_reaches_the_listings(db_session):
     product = make_product(make_household(), stock=10)
-    listing = Listing(product_id=product.id, marketplace="voso", state="live", wanted=True, remote_id="P1",
-                      remote_version=1, attempts=0, sync_pending=False)
-    db_session.add(listing)
-    db_session.flush()
+    listing = make_listing(product, "voso")
     make_order(product=product, quantity=3)
     assert product.stock == 7 and db_session.get(Product, product.id).stock == 7
     event = db_session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "product",
