@@ -46,6 +46,7 @@ run: install i18n-compile
 
 lint: install
 	$(BIN)/ruff check connector workers tests
+	$(BIN)/lint-imports
 
 test: install i18n-compile lint
 	$(BIN)/python -m pytest

@@ -71,15 +71,16 @@ def _end_transaction(response):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from connector.admin_units.api import blp as admin_units_api
     from connector.api.docs import bp as api_docs
     from connector.auth.api import blp as auth_api
     from connector.auth.views import bp as auth_pages
     from connector.catalogue.api import blp as catalogue_api
+    from connector.catalogue.photos import bp as photos
     from connector.catalogue.views import bp as catalogue_pages
     from connector.extensions import api, csrf
     from connector.health import bp as health
     from connector.home.views import bp as home_pages
+    from connector.households.address_api import blp as admin_units_api
     from connector.households.api import blp as households_api
     from connector.households.views import bp as household_pages
     from connector.imports.api import blp as imports_api
@@ -90,7 +91,6 @@ def _register_blueprints(app: Flask) -> None:
     from connector.marketplaces import receivers  # noqa: F401  (listens to product and household changes)
     from connector.marketplaces.api import blp as marketplaces_api
     from connector.marketplaces.views import bp as marketplace_pages
-    from connector.media.views import bp as media
     from connector.orders.views import bp as order_pages
     from connector.payments.api import blp as payments_api
     from connector.payments.views import bp as payment_pages
@@ -101,7 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_pages)
     app.register_blueprint(household_pages)
     app.register_blueprint(catalogue_pages)
-    app.register_blueprint(media)
+    app.register_blueprint(photos)
     app.register_blueprint(import_pages)
     app.register_blueprint(order_pages)
     app.register_blueprint(marketplace_pages)

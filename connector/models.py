@@ -3,6 +3,7 @@
 from connector.admin_units.models import Commune, Province
 from connector.audit.models import AuditEvent
 from connector.auth.models import ApiToken, User
+from connector.banks.models import Acquirer
 from connector.catalogue.models import Product, ProductPhoto
 from connector.households.models import Household
 from connector.jobs.outbox import OutboxJob
@@ -15,7 +16,7 @@ from connector.marketplaces.models import (
     RemoteImage,
 )
 from connector.orders.models import Order, OrderItem, Receipt
-from connector.payments.models import Acquirer, Payment
+from connector.payments.models import Payment
 
 __all__ = [
     "Province", "Commune", "User", "ApiToken", "OutboxJob", "AuditEvent", "Household", "Product", "ProductPhoto",

@@ -14,7 +14,7 @@ import phonenumbers
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from connector.payments.acquirers import find_acquirer
+from connector.banks.registry import find_acquirer
 from connector.text import to_nfc
 
 # Mainland Vietnam with its inhabited near-shore islands (Phú Quốc, Côn Đảo, Lý Sơn, Bạch Long Vĩ).

@@ -11,12 +11,12 @@ from connector.admin_units.models import Commune
 from connector.audit.services import history
 from connector.auth.roles import Role
 from connector.auth.sessions import login_required
+from connector.banks.registry import acquirers
 from connector.errors import ValidationFailed, act_and_flash
 from connector.extensions import db
 from connector.households import services
 from connector.households.models import HouseholdStatus
 from connector.households.services import CONSENT_VERSION, PossibleDuplicate
-from connector.payments.acquirers import acquirers
 
 bp = Blueprint("households", __name__, url_prefix="/households")
 

@@ -19,7 +19,7 @@ from connector.households.models import Household, HouseholdStatus
 from connector.households.schemas import HouseholdInputSchema
 from connector.households.services import fill_household
 from connector.households.validation import check_location
-from connector.imports.tables import Column, RowError, Table
+from connector.tables import Column, RowError, Table
 from connector.text import fold
 
 COLUMNS = [

@@ -19,7 +19,7 @@ from connector.extensions import db
 from connector.households.models import Household, HouseholdStatus
 from connector.households.services import scoped_households
 from connector.households.validation import clean_phone
-from connector.imports.tables import Column, RowError, Table
+from connector.tables import Column, RowError, Table
 from connector.text import fold
 
 COLUMNS = [

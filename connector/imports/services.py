@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from connector.auth.roles import has_permission
 from connector.errors import NotFound, PermissionDenied, ValidationFailed
 from connector.imports import households, products
-from connector.imports.tables import RowError, read_table
+from connector.tables import RowError, read_table
 
 KINDS = {
     "households": (households.COLUMNS, households.plan_households, households.import_households),

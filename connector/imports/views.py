@@ -8,7 +8,7 @@ from connector.auth.sessions import login_required
 from connector.errors import ValidationFailed
 from connector.extensions import db
 from connector.imports import services
-from connector.imports.tables import template_csv, template_xlsx
+from connector.tables import template_csv, template_xlsx
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from connector.admin_units.models import Commune
 from connector.extensions import db
-from connector.imports.tables import Column, RowError, read_table
 from connector.logistics.geo import inside_vietnam
 from connector.logistics.hours import HoursError, parse_hours
 from connector.logistics.models import PointKind, ServicePoint
 from connector.logistics.services import bump_index_version
+from connector.tables import Column, RowError, read_table
 from connector.text import fold, to_nfc
 
 COLUMNS = [

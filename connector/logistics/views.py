@@ -17,8 +17,8 @@ from connector.extensions import db
 from connector.logistics import services, shipping
 from connector.logistics.models import Pickup, Shipment, ShipmentStatus
 from connector.logistics.services import Reason
+from connector.media.qr_images import render
 from connector.orders.services import get_order
-from connector.payments.qr_images import render
 
 bp = Blueprint("logistics", __name__)
 REASONS = {

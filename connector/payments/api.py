@@ -11,8 +11,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 from connector.api import json_body
 from connector.auth.sessions import api_auth, api_user
 from connector.errors import AuthenticationFailed, ValidationFailed
+from connector.media import qr_images
 from connector.orders.services import get_order
-from connector.payments import qr_images, services
+from connector.payments import services
 from connector.payments.models import PaymentMethod
 from connector.signing import verify
 

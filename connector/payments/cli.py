@@ -17,10 +17,10 @@ import requests
 from flask import current_app
 from flask.cli import with_appcontext
 
+from connector.banks.registry import enabled_bins, sync_from_file
 from connector.extensions import db
+from connector.media.qr_images import render
 from connector.payments import messages
-from connector.payments.acquirers import enabled_bins, sync_from_file
-from connector.payments.qr_images import render
 from connector.payments.vietqr import SERVICES, InvalidVietQR, VietQR, decode, encode, parse_amount
 
 
@@ -98,7 +98,7 @@ def payments_cli():
 @payments_cli.command("sync-acquirers")
 @with_appcontext
 def sync_acquirers_command():
-    """Add banks and wallets that payments/data/acquirers.csv gained since install."""
+    """Add banks and wallets that banks/data/acquirers.csv gained since install."""
     added = sync_from_file()
     db.session.commit()
     click.echo(f"{added} added")

@@ -1,37 +1,15 @@
-"""Payments: the registry of banks and wallets, and money received against orders."""
+"""Payments: money received against orders (the banks and wallets are in connector/banks)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from connector.db import TimestampMixin, UTCDateTime, utcnow
+from connector.db import UTCDateTime, utcnow
 from connector.extensions import db
-
-
-class AcquirerKind(StrEnum):
-    BANK = "bank"
-    MOBILE_MONEY = "mobile_money"
-    E_WALLET = "e_wallet"
-
-
-class Acquirer(TimestampMixin, db.Model):
-    """A bank or wallet that can receive VietQR transfers, by its acquirer BIN. Loaded from
-    payments/data/acquirers.csv at install; admins disable and add."""
-
-    __tablename__ = "acquirers"
-
-    bin: Mapped[str] = mapped_column(String(6), primary_key=True)
-    short_name: Mapped[str] = mapped_column(String(40))
-    name_vi: Mapped[str] = mapped_column(String(160))
-    kind: Mapped[str] = mapped_column(String(20))
-    source: Mapped[str] = mapped_column(String(200))  # where the code was read
-    listed_on: Mapped[date] = mapped_column(Date)  # when it was read there
-    note: Mapped[str] = mapped_column(String(300), default="")  # e.g. "public lists disagree: confirm"
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class PaymentMethod(StrEnum):

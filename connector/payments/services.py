@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from connector.audit.services import record
 from connector.auth.roles import has_permission
+from connector.banks.registry import enabled_bins
 from connector.db import utcnow
 from connector.errors import PermissionDenied, ValidationFailed
 from connector.extensions import db
@@ -26,7 +27,6 @@ from connector.orders.models import ORDER_CODE_PATTERN, Channel, Order
 from connector.orders.money import outstanding, record_receipt
 from connector.orders.services import find_by_code
 from connector.payments import messages
-from connector.payments.acquirers import enabled_bins
 from connector.payments.models import Payment, PaymentMethod
 from connector.payments.vietqr import MAX_NAME, InvalidVietQR, VietQR, encode, memo
 from connector.text import strip_marks

@@ -9,17 +9,19 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from connector.auth.sessions import login_required
+from connector.banks.models import Acquirer, AcquirerKind
+from connector.banks.registry import acquirers, add_acquirer, find_acquirer, set_enabled
 from connector.catalogue.models import Product, ProductStatus
 from connector.errors import ValidationFailed, act_and_flash
 from connector.extensions import db
 from connector.households.services import get_household
+from connector.media import qr_images
 from connector.orders.models import Order, PaymentStatus
 from connector.orders.money import refunds_due
 from connector.orders.services import find_by_code, get_order, orders_in_scope
-from connector.payments import qr_images, services
-from connector.payments.acquirers import acquirers, add_acquirer, find_acquirer, set_enabled
+from connector.payments import services
 from connector.payments.api import image_response
-from connector.payments.models import Acquirer, AcquirerKind, Payment, PaymentMethod
+from connector.payments.models import Payment, PaymentMethod
 
 bp = Blueprint("payments", __name__)
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import timeit
 
-from connector.payments import qr_images
+from connector.media import qr_images
 from connector.payments.vietqr import VietQR, decode, encode, memo
 
 KNOWN = frozenset({"970436", "970405", "970418"})

@@ -66,7 +66,7 @@ def test_the_slip_has_a_scannable_order_code_items_weight_point_and_date(client,
     page = client.get(f"/orders/{order.id}/pickup-slip").get_data(as_text=True)
     assert order.code in page and "Lê Thị Hoa" in page and "× 2" in page and "3 kg" in page
     assert point.name in page and "@page { size: A6" in page and "<svg" in page
-    from connector.payments.qr_images import render
+    from connector.media.qr_images import render
 
     assert read_back(render(order.code, "png", "Q")) == order.code  # the same symbol, read back
     elsewhere, fresh = make_user("agent", province_code="01"), client.application.test_client()

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from connector.payments.models import Acquirer
+from connector.banks.models import Acquirer
 from connector.payments.vietqr import decode
 from tests.factories import PASSWORD, bearer, household_input, make_household, make_token, make_user, product_input
 from tests.helpers import csrf_token_from, login

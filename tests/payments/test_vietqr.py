@@ -11,8 +11,8 @@ import zxingcpp
 from PIL import Image
 from qrcode.util import MODE_8BIT_BYTE
 
+from connector.media.qr_images import make_qr, render
 from connector.payments import messages
-from connector.payments.qr_images import make_qr, render
 from connector.payments.vietqr import (
     InvalidVietQR,
     VietQR,

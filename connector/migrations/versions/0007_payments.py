@@ -13,7 +13,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
-ACQUIRERS_CSV = Path(__file__).resolve().parents[2] / "payments" / "data" / "acquirers.csv"
+ACQUIRERS_CSV = Path(__file__).resolve().parents[2] / "banks" / "data" / "acquirers.csv"
 
 
 # revision identifiers, used by Alembic.

@@ -3,16 +3,15 @@
 from flask import Blueprint, send_file
 
 from connector.auth.sessions import api_user
+from connector.catalogue.services import get_product
 from connector.errors import NotFound
 from connector.media.storage import get_storage
 
-bp = Blueprint("media", __name__)
+bp = Blueprint("photos", __name__)
 
 
 @bp.route("/media/products/<int:product_id>/<name>")
 def product_photo(product_id: int, name: str):
-    from connector.catalogue.services import get_product
-
     product = get_product(api_user(), product_id)
     path = get_storage().path_for_serving(f"products/{product.id}/{name}")
     if path is None:

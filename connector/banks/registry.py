@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from connector.audit.services import record
 from connector.auth.roles import has_permission
+from connector.banks.models import Acquirer, AcquirerKind
 from connector.errors import PermissionDenied, ValidationFailed
 from connector.extensions import db
-from connector.payments.models import Acquirer, AcquirerKind
 from connector.text import to_nfc
 
 DATA_FILE = Path(__file__).parent / "data" / "acquirers.csv"

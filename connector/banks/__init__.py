@@ -1,0 +1,1 @@
+"""Banks and wallets: the acquirer registry that payout accounts and VietQR codes are checked against."""
