@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    _declare_jobs()
     return app
 
 
@@ -112,6 +113,17 @@ def _register_blueprints(app: Flask) -> None:
                       marketplaces_api, payments_api, logistics_api):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
+
+
+def _declare_jobs() -> None:
+    """Each feature declares its queue and periodic tasks in its own modules; importing them here
+    completes the job registry (connector/jobs/registry.py) that workers and the dispatcher read."""
+    from connector.auth import jobs as auth_jobs  # noqa: F401
+    from connector.logistics import jobs as logistics_jobs  # noqa: F401
+    from connector.logistics import periodic as logistics_periodic  # noqa: F401
+    from connector.marketplaces import jobs as marketplace_jobs  # noqa: F401
+    from connector.marketplaces import periodic as marketplace_periodic  # noqa: F401
+    from connector.payments import jobs as payment_jobs  # noqa: F401
 
 
 def _register_cli(app: Flask) -> None:

@@ -175,3 +175,14 @@ def test_provincial_storefronts_come_from_json_and_bad_json_is_refused():
         marketplace_settings({"POSTMART_STOREFRONTS": "{44: x}"})
     with pytest.raises(ValueError, match="must map province codes"):
         marketplace_settings({"POSTMART_STOREFRONTS": '["44"]'})
+
+
+def test_worker_settings_keep_their_variables_and_defaults_and_a_mistyped_worker_class_is_refused():
+    defaults = load_config({})
+    assert (defaults["WORKER_PERIODIC_SECONDS"], defaults["WORKER_CLASS"], defaults["WORKER_MAINTENANCE_SECONDS"]) \
+        == (15.0, "simple", 60)
+    chosen = load_config({"WORKER_PERIODIC_SECONDS": "1", "WORKER_CLASS": "fork", "WORKER_MAINTENANCE_SECONDS": "30"})
+    assert (chosen["WORKER_PERIODIC_SECONDS"], chosen["WORKER_CLASS"], chosen["WORKER_MAINTENANCE_SECONDS"]) \
+        == (1.0, "fork", 30)
+    with pytest.raises(ConfigError, match="WORKER_CLASS must be one of simple, fork"):
+        load_config({"WORKER_CLASS": "forked"})  # a typo would otherwise quietly run jobs in-process

@@ -4,8 +4,7 @@ from rq import Retry
 
 from connector.auth.services import purge_dead_tokens
 from connector.db import utcnow
-from connector.jobs import job
-from workers.queues import MAINTENANCE
+from connector.jobs import MAINTENANCE, job
 
 
 @job(MAINTENANCE, retry=Retry(max=3, interval=[10, 60, 300]))

@@ -14,25 +14,27 @@ from rq import Queue, Retry, get_current_job
 from rq.serializers import JSONSerializer
 
 from connector.extensions import db
+from connector.jobs.registry import is_declared
 from connector.redis_client import get_redis
-from workers.queues import ALL_QUEUES
 
 _worker_app: Flask | None = None
 _worker_app_pid: int | None = None
 
 
-def bind_worker_app(app: Flask) -> None:
-    """Called once by the worker process: jobs then reuse this app instead of building one each."""
+def bind_worker_app(app: Flask | None) -> None:
+    """Bind the app jobs run in: the worker entry does it once, after `create_app()`, and jobs then
+    reuse it instead of building one each. `None` unbinds it."""
     global _worker_app, _worker_app_pid
     _worker_app, _worker_app_pid = app, os.getpid()
 
 
 def _app_for_job() -> Flask:
+    # The job base sits in the foundation, below the app factory, so it cannot build an app itself:
+    # whoever runs jobs (`python -m workers`, a test) creates one and binds it.
     global _worker_app_pid
     if _worker_app is None:
-        from connector import create_app
-
-        bind_worker_app(create_app())
+        raise RuntimeError("a job ran with no app bound: call connector.jobs.base.bind_worker_app(create_app()) "
+                           "before running jobs (python -m workers does)")
     if _worker_app_pid != os.getpid():
         # RQ forks a work horse per job: connections inherited from the parent must not be shared.
         with _worker_app.app_context():
@@ -42,9 +44,10 @@ def _app_for_job() -> Flask:
 
 
 def job(queue_name: str, *, retry: Retry | None = None, timeout: int = 300):
-    """Declare a job on the queue named for its purpose (see workers/queues.py)."""
-    if queue_name not in ALL_QUEUES:
-        raise ValueError(f"unknown queue {queue_name!r}; add it to workers/queues.py")
+    """Declare a job on the queue named for its purpose. The queue must be declared first
+    (`connector.jobs.registry.declare_queue`), by the feature that owns it."""
+    if not is_declared(queue_name):
+        raise ValueError(f"unknown queue {queue_name!r}; declare it with connector.jobs.registry.declare_queue")
 
     def decorator(func):
         @functools.wraps(func)

@@ -29,8 +29,8 @@ from werkzeug.utils import import_string
 
 from connector.db import UTCDateTime, utcnow
 from connector.extensions import db
+from connector.jobs.registry import queue_names
 from connector.redis_client import get_redis
-from workers.queues import ALL_QUEUES
 
 log = logging.getLogger(__name__)
 JOB_ID_PREFIX = "outbox-"
@@ -248,7 +248,7 @@ def _fail_abandoned_jobs() -> None:
     its first commit would otherwise hold its listing's "sync pending" flag for those minutes)."""
     from connector.jobs.base import queue_for
 
-    for name in ALL_QUEUES:
+    for name in queue_names():
         StartedJobRegistry(queue=queue_for(name)).cleanup()
 
 

@@ -6,7 +6,9 @@ from rq import Retry
 
 from connector.extensions import db
 from connector.jobs import job
-from workers.queues import LOGISTICS
+from connector.jobs.registry import declare_queue
+
+LOGISTICS = declare_queue("logistics", "pickup matching and carrier booking", rank=40)
 
 
 @job(LOGISTICS, retry=Retry(max=3, interval=[5, 30, 120]))

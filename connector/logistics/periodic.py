@@ -7,11 +7,13 @@ import logging
 from redis.exceptions import RedisError
 
 from connector.jobs.base import enqueue_singleton
-from workers.queues import LOGISTICS
+from connector.jobs.registry import periodic
+from connector.logistics.jobs import LOGISTICS
 
 log = logging.getLogger(__name__)
 
 
+@periodic("logistics periodic tasks")
 def run_periodic() -> None:
     try:
         enqueue_singleton(LOGISTICS, "connector.logistics.jobs.poll_shipments_job", job_id="poll-shipments",

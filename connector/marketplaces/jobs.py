@@ -10,8 +10,12 @@ from rq import Retry
 
 from connector.extensions import db
 from connector.jobs import finish_current_job, job
+from connector.jobs.registry import declare_queue
 from connector.redis_client import get_redis
-from workers.queues import ORDERS, PUBLISHING
+
+# Taken first, so that a buyer's order never waits behind a thousand listings being published.
+ORDERS = declare_queue("orders", "take orders back from the marketplaces", rank=10)
+PUBLISHING = declare_queue("publishing", "push listings, price and stock to the marketplaces", rank=20)
 
 
 # 60 s covers a sync's few remote calls at their 10 s read timeout. A job abandoned by a killed worker

@@ -7,14 +7,16 @@ import logging
 from redis.exceptions import RedisError
 
 from connector.jobs.base import enqueue_singleton
+from connector.jobs.registry import periodic
 from connector.marketplaces import MARKETPLACES
 from connector.marketplaces.adapters import storefronts
+from connector.marketplaces.jobs import ORDERS
 from connector.marketplaces.services import recover_stuck_listings
-from workers.queues import ORDERS
 
 log = logging.getLogger(__name__)
 
 
+@periodic("publishing periodic tasks")
 def run_periodic() -> None:
     """Queue one event pull per marketplace (a fixed job id: never two at once) and recover listings."""
     for marketplace in MARKETPLACES:

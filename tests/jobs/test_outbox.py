@@ -6,9 +6,8 @@ from rq.serializers import JSONSerializer
 
 from connector.auth.jobs import purge_dead_tokens_job
 from connector.db import utcnow
-from connector.jobs import dispatch_outbox, enqueue_after_commit, job, queue_for
+from connector.jobs import MAINTENANCE, dispatch_outbox, enqueue_after_commit, job, queue_for
 from connector.jobs.outbox import OutboxJob
-from workers.queues import MAINTENANCE
 
 
 @pytest.fixture
@@ -110,8 +109,7 @@ def test_queues_use_the_json_serializer(maintenance_queue):
 
 
 def test_a_job_left_started_by_a_killed_worker_is_sent_again_once_its_heartbeat_expired(app, db_session):
-    from connector.marketplaces.jobs import sync_listing_job  # no RQ retry policy: the outbox re-drives it
-    from workers.queues import PUBLISHING
+    from connector.marketplaces.jobs import PUBLISHING, sync_listing_job  # no RQ retry policy: the outbox re-drives it
 
     queue = queue_for(PUBLISHING)
     row = enqueue_after_commit(sync_listing_job, 12345)

@@ -12,9 +12,8 @@ from connector.auth.models import ApiToken, User
 from connector.auth.services import create_user, issue_token
 from connector.db import utcnow
 from connector.extensions import db
-from connector.jobs import enqueue_after_commit, queue_for
+from connector.jobs import MAINTENANCE, enqueue_after_commit, queue_for
 from connector.jobs.outbox import OutboxJob
-from workers.queues import MAINTENANCE
 
 
 def test_worker_runs_the_job_in_its_own_app_context_and_its_write_is_visible(app, app_config):
@@ -59,7 +58,7 @@ def test_workers_stay_registered_while_sending_heartbeats_only_every_few_seconds
     from rq import Queue
     from rq.serializers import JSONSerializer
 
-    from workers.run import InProcessWorker
+    from connector.jobs.worker import InProcessWorker
 
     connection = Redis.from_url(redis_url)
     worker = InProcessWorker([Queue(MAINTENANCE, connection=connection, serializer=JSONSerializer)],

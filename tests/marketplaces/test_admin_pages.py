@@ -10,11 +10,10 @@ from connector.db import utcnow
 from connector.jobs import enqueue_after_commit, queue_for
 from connector.jobs.outbox import OutboxJob
 from connector.marketplaces.categories import current_mapping
-from connector.marketplaces.jobs import apply_event_job
+from connector.marketplaces.jobs import ORDERS, apply_event_job
 from connector.marketplaces.models import CategoryMapping
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_token_from, login
-from workers.queues import ORDERS
 
 
 def failed_job(db_session) -> OutboxJob:
