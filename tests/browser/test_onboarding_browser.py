@@ -69,7 +69,9 @@ def test_agent_onboards_a_household_and_an_ocop_product_on_a_phone(live_server, 
     assert "Mật ong rừng Hải Lăng" in product.inner_text()
     assert "250.000\u00a0₫ / chai" in product.inner_text()
     assert "OCOP ★★★★" in product.inner_text() and "Đang bán" in product.inner_text()
-    assert product.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    # The photo shows (waiting for it to arrive: a busy machine serves it after the page).
+    phone.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                            arg=product.locator("img").element_handle(), timeout=10000)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "household-detail-360.png"), full_page=True)
