@@ -14,7 +14,7 @@ from connector.orders.models import Channel, Fulfilment, PayBy, PaymentStatus
 
 bp = Blueprint("orders", __name__)
 
-SOURCE_NAMES = {"postmart": "PostMart", "voso": "Voso", "counter": _l("Post office counter"), "phone": _l("Phone")}
+SOURCE_NAMES = {"postmart": "PostMart", "voso": "VoSo", "counter": _l("Post office counter"), "phone": _l("Phone")}
 FULFILMENT_LABELS = {
     Fulfilment.NEW: _l("New"), Fulfilment.CONFIRMED: _l("Confirmed"),
     Fulfilment.READY: _l("Ready for pickup"), Fulfilment.HANDED_IN: _l("Handed in at the post office"),

@@ -120,6 +120,14 @@ def test_consent_text_is_vietnamese_and_printable(client):
     assert "13/2023/NĐ-CP" in html and "window.print()" in html
 
 
+def test_consent_names_each_marketplace_with_its_owner(client):
+    agent = signed_in_agent(client)
+    html = client.get(f"/households/{make_household(agent).id}/consent").get_data(as_text=True)
+    # PostMart is Vietnam Post's, VoSo is Viettel Post's: the household agrees to both, by name.
+    assert "PostMart của Bưu điện Việt Nam (VNPost)" in html and "VoSo của Viettel Post" in html
+    assert "sàn thương mại điện tử của Bưu điện" not in html and "Voso" not in html
+
+
 def test_form_page_weight_stays_under_50_kb(client):
     signed_in_agent(client)
     html = client.get("/households/new").get_data(as_text=True)
