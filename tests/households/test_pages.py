@@ -3,7 +3,7 @@ import re
 from sqlalchemy import func, select
 
 from connector.households.models import Household
-from tests.factories import PASSWORD, household_input, make_household, make_user
+from tests.factories import PASSWORD, household_input, make_household, make_product, make_user
 from tests.helpers import csrf_token_from, login
 
 
@@ -102,6 +102,20 @@ def test_officers_read_but_see_no_register_button(client):
     assert client.get(f"/households/{household.id}").status_code == 200
     assert "/households/new" not in client.get("/households").get_data(as_text=True)
     assert client.get("/households/new").status_code == 403
+
+
+def test_an_officer_sees_products_without_dead_links(client):
+    agent = make_user("agent")
+    household = make_household(agent)
+    product = make_product(household, agent, name="Gạo ST25 Hải Lăng")
+    login(client, make_user("officer").username, PASSWORD)
+    html = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "Gạo ST25 Hải Lăng" in html and 'href="#"' not in html
+    assert f"/products/{product.id}/edit" not in html  # an officer cannot edit, so no link to the form
+    agent_client = client.application.test_client()
+    login(agent_client, agent.username, PASSWORD)
+    agent_page = agent_client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert f'href="/products/{product.id}/edit"' in agent_page
 
 
 def test_form_without_csrf_token_saves_nothing(client, db_session):
