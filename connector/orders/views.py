@@ -49,6 +49,12 @@ def channel_label(channel: str) -> str:
     return str(CHANNEL_LABELS.get(channel, channel))
 
 
+@bp.app_template_global()
+def household_orders(household) -> list:
+    """The household's latest orders, for its page (the households feature sits below orders)."""
+    return services.search_orders(current_user, household_id=household.id, limit=20)
+
+
 @bp.route("/orders")
 @login_required("households.read")
 def index():
