@@ -101,9 +101,11 @@ def template_csv(columns: list[Column]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 correctly
 
 
-def template_xlsx(columns: list[Column]) -> bytes:
+def template_xlsx(columns: list[Column], title: str = "") -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    if title:
+        sheet.title = title[:31]  # Excel's limit for a sheet name
     sheet.append([column.header for column in columns])
     sheet.append([column.example for column in columns])
     for cell in sheet[1]:

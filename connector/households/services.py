@@ -21,7 +21,7 @@ from connector.households.validation import check_location
 from connector.signals import household_changed
 from connector.text import fold, to_nfc
 
-CONSENT_VERSION = "2025-07"
+CONSENT_VERSION = "2026-12"  # of templates/households/consent.html: a new one whenever its text changes
 SIMILAR_NAME_RATIO = 0.85
 AUDITED_FIELDS = (
     "head_name", "phone", "commune_code", "village", "address_line", "lat", "lon", "location_approximate",

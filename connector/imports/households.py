@@ -71,11 +71,13 @@ def plan_households(user, table: Table) -> HouseholdPlan:
     candidates = []
     for index, raw in enumerate(table.rows):
         row = index + 2
+        errors_before = len(plan.errors)
+        # Every check runs on every row, each on the fields that passed the ones before it, so the agent
+        # sees all of a row's problems in one upload instead of one per upload.
         raw = dict(raw)
         consent = fold(raw.get("consent", ""))
         if consent not in YES | NO:
             _error(plan, row, "consent", _l("Write \"có\" or \"không\"."))
-            continue
         raw["consent"] = consent in YES
         for key in ("lat", "lon", "commune_code", "vpostcode"):
             raw[key] = raw.get(key) or None
@@ -84,37 +86,21 @@ def plan_households(user, table: Table) -> HouseholdPlan:
         except ValidationError as error:
             for field_name, messages in error.messages.items():
                 _error(plan, row, field_name, messages)
-            continue
-        commune = communes.get(data["commune_code"]) if data.get("commune_code") else None
-        if data.get("commune_code") and commune is None:
-            _error(plan, row, "commune_code", _("Unknown commune code: %(code)s.", code=data["commune_code"]))
-            continue
-        if commune is None:
-            key = (data["legacy_province"], data["legacy_district"], data["legacy_commune"])
-            if key not in conversions:
-                try:
-                    conversions[key] = convert_legacy_address(*key)["commune"]
-                except ValidationFailed as failure:
-                    conversions[key] = failure.errors
-            if isinstance(conversions[key], dict):
-                for field_name, messages in conversions[key].items():
-                    _error(plan, row, f"legacy_{field_name}", messages)
-                continue
-            commune = conversions[key]
-        if user.role != Role.ADMIN and commune.province_code != user.province_code:
+            data = error.valid_data if isinstance(error.valid_data, dict) else {}
+        commune = _commune(plan, row, data, communes, conversions)
+        if commune is not None and user.role != Role.ADMIN and commune.province_code != user.province_code:
             _error(plan, row, "commune_code", _("This commune is outside your area."))
-            continue
-        if data.get("lat") is not None:
+        elif commune is not None and data.get("lat") is not None and data.get("lon") is not None:
             try:
                 check_location(data["lat"], data["lon"], commune)
             except ValidationError as error:
                 _error(plan, row, "lat", error.messages)
-                continue
-        if data["phone"] in seen_phones:
+        if data.get("phone") in seen_phones:
             _error(plan, row, "phone", _("Same phone number as row %(row)s.", row=seen_phones[data["phone"]]))
-            continue
-        seen_phones[data["phone"]] = row
-        candidates.append((row, data, commune))
+        elif data.get("phone"):
+            seen_phones[data["phone"]] = row
+        if len(plan.errors) == errors_before:
+            candidates.append((row, data, commune))
 
     existing = _active_by_phone([data["phone"] for _, data, _ in candidates])
     for row, data, commune in candidates:
@@ -127,6 +113,29 @@ def plan_households(user, table: Table) -> HouseholdPlan:
             _error(plan, row, "phone", _("This phone number already belongs to another active household."))
     plan.errors.sort(key=lambda error: error.row)
     return plan
+
+
+def _commune(plan: HouseholdPlan, row: int, data: dict, communes: dict, conversions: dict) -> Commune | None:
+    """The row's commune: by its 2025 code, else converted from the old address; None, with the error
+    recorded, when neither works (and nothing more to say when the schema already refused both)."""
+    if data.get("commune_code"):
+        commune = communes.get(data["commune_code"])
+        if commune is None:
+            _error(plan, row, "commune_code", _("Unknown commune code: %(code)s.", code=data["commune_code"]))
+        return commune
+    key = (data.get("legacy_province"), data.get("legacy_district"), data.get("legacy_commune"))
+    if not (key[0] and key[2]):
+        return None  # the schema has said "choose the commune, or type the old address"
+    if key not in conversions:
+        try:
+            conversions[key] = convert_legacy_address(*key)["commune"]
+        except ValidationFailed as failure:
+            conversions[key] = failure.errors
+    if isinstance(conversions[key], dict):
+        for field_name, messages in conversions[key].items():
+            _error(plan, row, f"legacy_{field_name}", messages)
+        return None
+    return conversions[key]
 
 
 def _active_by_phone(phones: list[str]) -> dict[str, Household]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -25,7 +26,7 @@ from connector.text import fold
 COLUMNS = [
     Column("SĐT chủ hộ", "household_phone", True, "0912 345 678"),
     Column("Tên sản phẩm", "name", True, "Gạo hữu cơ Hải Lăng"),
-    Column("Danh mục", "category", True, "rice_grain"),
+    Column("Danh mục", "category", True, "Gạo, ngũ cốc"),  # a category's Vietnamese name, as the import reads
     Column("Đơn vị", "unit", True, "kg"),
     Column("Giá (đồng)", "price_vnd", True, "35.000"),
     Column("Tồn kho", "stock", False, "200"),
@@ -50,13 +51,29 @@ class ProductPlan:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _category_code(text: str) -> str:
-    """Accept the code or the Vietnamese name ("Mật ong" or "honey")."""
+def _error(plan: ProductPlan, row: int, field_name: str, messages) -> None:
+    """Record a validation message, a list of them or a {field: messages} dict (a single message can
+    arrive as a plain string: it is one message, not a list of letters)."""
+    if isinstance(messages, dict):
+        for key, inner in messages.items():
+            _error(plan, row, key, inner)
+    elif isinstance(messages, list | tuple):
+        for message in messages:
+            _error(plan, row, field_name, message)
+    else:
+        plan.errors.append(RowError(row, HEADER_FOR.get(field_name, field_name), str(messages)))
+
+
+def category_code(text: str) -> str:
+    """Accept the code or the Vietnamese name ("Mật ong" or "honey"), and the name in the staff
+    member's language: the template's example is the Vietnamese name, whatever the page's language."""
     key = fold(text)
+    with force_locale("vi"):
+        vietnamese = {fold(str(label)): code for code, label in CATEGORIES.items()}
     for code, label in CATEGORIES.items():
         if key in (code, fold(str(label))):
             return code
-    return text
+    return vietnamese.get(key, text)
 
 
 def plan_products(user, table: Table) -> ProductPlan:
@@ -69,35 +86,39 @@ def plan_products(user, table: Table) -> ProductPlan:
     seen: dict[tuple, int] = {}
     for index, raw in enumerate(table.rows):
         row = index + 2
+        errors_before = len(plan.errors)
+        # Every check runs on every row, so one upload shows all of a row's problems.
         raw = dict(raw)
+        household = None
         try:
             household = households.get(clean_phone(raw.pop("household_phone", "")))
         except ValidationError as error:
-            plan.errors.extend(RowError(row, HEADER_FOR["household_phone"], str(m)) for m in error.messages)
-            continue
-        if household is None:
-            plan.errors.append(RowError(row, HEADER_FOR["household_phone"],
-                                        _("No household in your area has this phone number.")))
-            continue
-        raw["category"] = _category_code(raw.get("category", ""))
+            _error(plan, row, "household_phone", error.messages)
+        else:
+            if household is None:
+                plan.errors.append(RowError(row, HEADER_FOR["household_phone"],
+                                            _("No household in your area has this phone number.")))
+        raw["category"] = category_code(raw.get("category", ""))
         for key in OPTIONAL:
             raw[key] = raw.get(key) or None
         raw["stock"] = raw.get("stock") or "0"
         try:
             data = _SCHEMA.load(raw)
         except ValidationError as error:
-            for field_name, messages in error.messages.items():
-                plan.errors.extend(RowError(row, HEADER_FOR.get(field_name, field_name), str(m)) for m in messages)
-            continue
+            _error(plan, row, "", error.messages)
+            data = error.valid_data if isinstance(error.valid_data, dict) else {}
         if data.get("ocop_province_code") and data["ocop_province_code"] not in provinces:
             plan.errors.append(RowError(row, HEADER_FOR["ocop_province_code"],
                                         _("Unknown province code: %(code)s.", code=data["ocop_province_code"])))
+        if household is None or not data.get("name"):
             continue
         key = (household.id, fold(data["name"]))
         if key in seen:
             plan.errors.append(RowError(row, HEADER_FOR["name"], _("Same product as row %(row)s.", row=seen[key])))
             continue
         seen[key] = row
+        if len(plan.errors) > errors_before:
+            continue
         if key in existing:
             plan.unchanged += 1
             continue

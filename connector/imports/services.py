@@ -13,12 +13,15 @@ from flask_babel import gettext as _
 from connector.auth.roles import has_permission
 from connector.errors import NotFound, PermissionDenied, ValidationFailed
 from connector.imports import households, products
-from connector.tables import RowError, read_table
+from connector.tables import RowError, read_table, template_csv, template_xlsx
 
 KINDS = {
     "households": (households.COLUMNS, households.plan_households, households.import_households),
     "products": (products.COLUMNS, products.plan_products, products.import_products),
 }
+# The downloaded templates' file names and sheet names, in Vietnamese like the headers inside them
+# (ASCII file names: they survive every phone's download folder and e-mail client).
+TEMPLATE_NAMES = {"households": ("mau-ho", "Hộ gia đình"), "products": ("mau-san-pham", "Sản phẩm")}
 TOKEN = re.compile(r"^\d+-[0-9a-f]{64}$")
 
 
@@ -40,6 +43,17 @@ def columns_for(kind: str):
     if kind not in KINDS:
         raise NotFound()
     return KINDS[kind][0]
+
+
+def template_file(kind: str, ext: str) -> tuple[bytes, str] | None:
+    """The template to fill in, as (content, file name); None for a format other than csv or xlsx."""
+    columns = columns_for(kind)
+    stem, sheet = TEMPLATE_NAMES[kind]
+    if ext == "csv":
+        return template_csv(columns), f"{stem}.csv"
+    if ext == "xlsx":
+        return template_xlsx(columns, sheet), f"{stem}.xlsx"
+    return None
 
 
 def _plan(user, kind: str, data: bytes):

@@ -8,7 +8,6 @@ from connector.auth.sessions import login_required
 from connector.errors import ValidationFailed
 from connector.extensions import db
 from connector.imports import services
-from connector.tables import template_csv, template_xlsx
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,15 +22,12 @@ def index():
 @bp.route("/<kind>/template.<ext>")
 @login_required("households.write")
 def template(kind: str, ext: str):
-    columns = services.columns_for(kind)
-    if ext == "csv":
-        body, mimetype = template_csv(columns), "text/csv; charset=utf-8"
-    elif ext == "xlsx":
-        body, mimetype = template_xlsx(columns), XLSX_TYPE
-    else:
+    found = services.template_file(kind, ext)
+    if found is None:
         return redirect(url_for("imports.index"))
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename=mau-{kind}.{ext}"})
+    body, filename = found
+    mimetype = XLSX_TYPE if ext == "xlsx" else "text/csv; charset=utf-8"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={filename}"})
 
 
 @bp.route("/<kind>/preview", methods=["POST"])

@@ -26,6 +26,11 @@ def _near(lat: float, lon: float, rng: random.Random, max_km: float = 1.5) -> tu
             round(lon + distance / (111.0 * math.cos(math.radians(lat))) * math.sin(bearing), 6))
 
 
+def _unit(commune: Commune) -> str:
+    """"xã Diên Sanh", "phường Đông Hà": the unit type once, in lower case, as it reads after a noun."""
+    return f"{commune.unit_type.lower()} {commune.short_name}"
+
+
 def generate_points(province_code: str | None = None) -> tuple[int, int]:
     """(created, updated). Deterministic: the same commune always gets the same place."""
     statement = select(Commune).where(Commune.lat.is_not(None)).order_by(Commune.province_code, Commune.code)
@@ -36,7 +41,7 @@ def generate_points(province_code: str | None = None) -> tuple[int, int]:
     wanted = []
     for commune in communes:
         lat, lon = _near(commune.lat, commune.lon, random.Random(commune.code))  # noqa: S311 - placement, not secrets
-        wanted.append({"code": f"BD{commune.code}", "name": f"Bưu điện văn hóa xã {commune.name}",
+        wanted.append({"code": f"BD{commune.code}", "name": f"Bưu điện văn hóa {_unit(commune)}",
                        "kind": PointKind.COMMUNE_POST, "commune_code": commune.code, "lat": lat, "lon": lon,
                        "opening_hours": dict(DEFAULT_HOURS), "daily_capacity": 30})
     by_province: dict[str, list] = {}
@@ -46,8 +51,9 @@ def generate_points(province_code: str | None = None) -> tuple[int, int]:
         for start in range(0, len(group_communes), COMMUNES_PER_POST_OFFICE):
             group = group_communes[start:start + COMMUNES_PER_POST_OFFICE]
             first = group[0]
-            wanted.append({"code": f"BC{first.code}", "name": f"Bưu cục {first.name}", "kind": PointKind.POST_OFFICE,
-                           "commune_code": first.code, "lat": round(sum(c.lat for c in group) / len(group), 6),
+            wanted.append({"code": f"BC{first.code}", "name": f"Bưu cục {first.short_name}",
+                           "kind": PointKind.POST_OFFICE, "commune_code": first.code,
+                           "lat": round(sum(c.lat for c in group) / len(group), 6),
                            "lon": round(sum(c.lon for c in group) / len(group), 6),
                            "opening_hours": dict(POST_OFFICE_HOURS), "daily_capacity": 200})
     created = updated = 0

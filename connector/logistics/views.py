@@ -62,6 +62,14 @@ def shipment_statuses(orders) -> dict[int, str]:
 
 
 @bp.app_template_global()
+def pickup_days(orders) -> dict[int, date]:
+    """Each listed order's pickup day, in one query (for the orders list)."""
+    rows = db.session.execute(select(Pickup.order_id, Pickup.pickup_date).where(
+        Pickup.order_id.in_([order.id for order in orders])))
+    return {order_id: day for order_id, day in rows}
+
+
+@bp.app_template_global()
 def shipment_label(status: str) -> str:
     return str(SHIPMENT_LABELS.get(status, status))
 

@@ -28,7 +28,7 @@ from connector.remote import RemoteError
 
 bp = Blueprint("marketplaces", __name__)
 
-MARKETPLACE_NAMES = {"postmart": "PostMart", "voso": "Voso"}
+MARKETPLACE_NAMES = {"postmart": "PostMart", "voso": "VoSo"}
 STATE_LABELS = {
     ListingState.DRAFT: _l("Not published"), ListingState.QUEUED: _l("Waiting to send"),
     ListingState.SUBMITTING: _l("Sending"), ListingState.PENDING_REVIEW: _l("Under review"),

@@ -14,7 +14,7 @@ from connector.orders.models import Channel, Fulfilment, PayBy, PaymentStatus
 
 bp = Blueprint("orders", __name__)
 
-SOURCE_NAMES = {"postmart": "PostMart", "voso": "Voso", "counter": _l("Post office counter"), "phone": _l("Phone")}
+SOURCE_NAMES = {"postmart": "PostMart", "voso": "VoSo", "counter": _l("Post office counter"), "phone": _l("Phone")}
 FULFILMENT_LABELS = {
     Fulfilment.NEW: _l("New"), Fulfilment.CONFIRMED: _l("Confirmed"),
     Fulfilment.READY: _l("Ready for pickup"), Fulfilment.HANDED_IN: _l("Handed in at the post office"),
@@ -47,6 +47,12 @@ def pay_by_label(pay_by: str) -> str:
 @bp.app_template_global()
 def channel_label(channel: str) -> str:
     return str(CHANNEL_LABELS.get(channel, channel))
+
+
+@bp.app_template_global()
+def household_orders(household) -> list:
+    """The household's latest orders, for its page (the households feature sits below orders)."""
+    return services.search_orders(current_user, household_id=household.id, limit=20)
 
 
 @bp.route("/orders")

@@ -8,7 +8,7 @@ from tests.helpers import login
     ("role", "label", "area", "capability"),
     [
         ("admin", "Quản trị viên", "Tất cả các tỉnh", "Quản lý tài khoản và vai trò nhân viên"),
-        ("officer", "Cán bộ tỉnh", "Tỉnh Quảng Trị", "Xem số liệu và tiến độ đưa hộ lên sàn của tỉnh"),
+        ("officer", "Cán bộ tỉnh", "Tỉnh Quảng Trị", "Xem các hộ, sản phẩm và đơn hàng của tỉnh"),
         ("agent", "Nhân viên bưu điện", "Tỉnh Quảng Trị", "Đăng sản phẩm lên PostMart và VoSo"),
     ],
 )
@@ -16,6 +16,15 @@ def test_home_page_says_role_area_and_what_each_role_can_do(client, role, label,
     user = make_user(role)
     html = login(client, user.username, PASSWORD, follow_redirects=True).get_data(as_text=True)
     assert label in html and area in html and capability in html
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+def test_home_page_promises_only_what_is_there(client, role):
+    """No reports page exists yet: the home page may not promise reports, and what it lists has a link."""
+    user = make_user(role)
+    html = login(client, user.username, PASSWORD, follow_redirects=True).get_data(as_text=True)
+    assert "báo cáo" not in html.lower() and "Bộ" not in html and "số liệu" not in html
+    assert 'href="/households"' in html and 'href="/orders"' in html and 'href="/publishing/problems"' in html
 
 
 def test_only_admins_see_the_staff_list(app, client):

@@ -43,7 +43,7 @@ def seed_households(count: int, rng: random.Random) -> None:
             "head_name": name, "name_key": fold(name), "phone": f"+849{number:08d}", "province_code": province,
             "commune_code": code, "village": "", "address_line": "", "lat": lat, "lon": lon,
             "location_approximate": True, "main_products": "", "status": "active", "created_at": now,
-            "updated_at": now, "consent_version": "2025-07", "consent_at": now,
+            "updated_at": now, "consent_version": "2026-12", "consent_at": now,
         })
         if len(batch) == 5000:
             db.session.execute(insert(Household), batch)

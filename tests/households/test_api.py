@@ -23,7 +23,7 @@ def test_agent_registers_a_household_with_consent_and_it_is_active(client, auth,
     assert body["phone"] == "+84912345678"
     assert body["commune_name"] == "Xã Hải Lăng"
     assert body["location_approximate"] is True  # no GPS: the commune's centre
-    assert body["consent_version"] == "2025-07"
+    assert body["consent_version"] == "2026-12"
     assert body["payout_account"].endswith("456") and body["payout_account"].startswith("*")
 
 

@@ -3,7 +3,7 @@ import re
 from sqlalchemy import func, select
 
 from connector.households.models import Household
-from tests.factories import PASSWORD, household_input, make_household, make_user
+from tests.factories import PASSWORD, household_input, make_household, make_product, make_user
 from tests.helpers import csrf_token_from, login
 
 
@@ -104,6 +104,20 @@ def test_officers_read_but_see_no_register_button(client):
     assert client.get("/households/new").status_code == 403
 
 
+def test_an_officer_sees_products_without_dead_links(client):
+    agent = make_user("agent")
+    household = make_household(agent)
+    product = make_product(household, agent, name="Gạo ST25 Hải Lăng")
+    login(client, make_user("officer").username, PASSWORD)
+    html = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "Gạo ST25 Hải Lăng" in html and 'href="#"' not in html
+    assert f"/products/{product.id}/edit" not in html  # an officer cannot edit, so no link to the form
+    agent_client = client.application.test_client()
+    login(agent_client, agent.username, PASSWORD)
+    agent_page = agent_client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert f'href="/products/{product.id}/edit"' in agent_page
+
+
 def test_form_without_csrf_token_saves_nothing(client, db_session):
     signed_in_agent(client)
     before = db_session.scalar(select(func.count(Household.id)))
@@ -118,6 +132,14 @@ def test_consent_text_is_vietnamese_and_printable(client):
     html = client.get(f"/households/{household.id}/consent").get_data(as_text=True)
     assert "GIẤY ĐỒNG Ý XỬ LÝ DỮ LIỆU CÁ NHÂN" in html and "Võ Thị Sáu" in html
     assert "13/2023/NĐ-CP" in html and "window.print()" in html
+
+
+def test_consent_names_each_marketplace_with_its_owner(client):
+    agent = signed_in_agent(client)
+    html = client.get(f"/households/{make_household(agent).id}/consent").get_data(as_text=True)
+    # PostMart is Vietnam Post's, VoSo is Viettel Post's: the household agrees to both, by name.
+    assert "PostMart của Bưu điện Việt Nam (VNPost)" in html and "VoSo của Viettel Post" in html
+    assert "sàn thương mại điện tử của Bưu điện" not in html and "Voso" not in html
 
 
 def test_form_page_weight_stays_under_50_kb(client):

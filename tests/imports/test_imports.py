@@ -182,3 +182,69 @@ def test_the_page_shows_row_errors(client, agent):
 def test_officers_cannot_import(client):
     officer = bearer(make_token(make_user("officer")))
     assert post_file(client, "/api/v1/imports/households", csv_bytes([household_row(1)]), officer).status_code == 403
+
+
+def product_headers() -> list[str]:
+    from connector.imports.products import COLUMNS as PRODUCT_COLUMNS
+
+    return [column.header for column in PRODUCT_COLUMNS]
+
+
+def test_every_problem_of_every_row_is_reported_at_once(client, agent):
+    login(client, agent.username, PASSWORD)
+    token = csrf_token_from(client.get("/imports").get_data(as_text=True))
+    rows = [household_row(1, **{"Số điện thoại": "12345", "Mã xã": "99999"}),
+            household_row(2, **{"Họ tên chủ hộ": "", "Đã đồng ý": "chưa"})]
+    html = post_file(client, "/imports/households/preview", csv_bytes(rows),
+                     form={"csrf_token": token}).get_data(as_text=True)
+    assert "4 lỗi" in html
+    assert "Số điện thoại" in html and "Mã xã không tồn tại: 99999." in html  # row 2: the phone and the commune
+    assert "Vui lòng nhập họ tên." in html and "Ghi &#34;có&#34; hoặc &#34;không&#34;." in html  # row 3
+
+    headers = product_headers()
+    row = {header: "" for header in headers}
+    row.update({"SĐT chủ hộ": "0999 999 999", "Tên sản phẩm": "Tiêu đen", "Danh mục": "Gia vị, hồ tiêu",
+                "Đơn vị": "kg", "Giá (đồng)": "-5", "Khối lượng (g)": "1000"})
+    html = post_file(client, "/imports/products/preview", csv_bytes([row], headers=headers),
+                     form={"csrf_token": token}).get_data(as_text=True)
+    assert "2 lỗi" in html and "Không có hộ nào trong địa bàn của bạn có số điện thoại này." in html
+    assert "Nhập giá bằng đồng, ví dụ 150000 hoặc 150.000." in html  # one message, not one row per letter
+
+
+def test_the_result_comes_before_the_upload_forms(client, agent):
+    """On a phone the agent sees what the check found without scrolling past both forms."""
+    login(client, agent.username, PASSWORD)
+    token = csrf_token_from(client.get("/imports").get_data(as_text=True))
+    html = post_file(client, "/imports/households/preview", csv_bytes([household_row(1, **{"Họ tên chủ hộ": ""})]),
+                     form={"csrf_token": token}).get_data(as_text=True)
+    assert html.index('id="report"') < html.index('action="/imports/households/preview')
+
+
+@pytest.mark.parametrize(("url", "filename", "sheet"), [
+    ("/imports/households/template.csv", "mau-ho.csv", None),
+    ("/imports/households/template.xlsx", "mau-ho.xlsx", "Hộ gia đình"),
+    ("/imports/products/template.csv", "mau-san-pham.csv", None),
+    ("/imports/products/template.xlsx", "mau-san-pham.xlsx", "Sản phẩm"),
+])
+def test_templates_are_named_in_vietnamese(client, agent, url, filename, sheet):
+    login(client, agent.username, PASSWORD)
+    response = client.get(url)
+    assert response.headers["Content-Disposition"] == f"attachment; filename={filename}"
+    if sheet:
+        assert load_workbook(io.BytesIO(response.data)).active.title == sheet
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx"])
+def test_the_product_template_imports_as_it_is_downloaded(client, agent, ext):
+    make_household(agent, phone="0912 345 678")
+    login(client, agent.username, PASSWORD)
+    template = client.get(f"/imports/products/template.{ext}").data
+    if ext == "csv":
+        example = template.decode("utf-8-sig").splitlines()[1]
+    else:
+        example = ",".join(str(cell.value or "") for cell in load_workbook(io.BytesIO(template)).active[2])
+    assert "Gạo, ngũ cốc" in example and "rice_grain" not in example
+    token = csrf_token_from(client.get("/imports").get_data(as_text=True))
+    preview = post_file(client, "/imports/products/preview", template, form={"csrf_token": token},
+                        filename=f"mau-san-pham.{ext}")
+    assert preview.status_code == 200 and "1 dòng: 1 mới" in preview.get_data(as_text=True)

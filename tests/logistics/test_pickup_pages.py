@@ -141,3 +141,16 @@ def test_staff_have_a_flagged_parcel_collected_at_the_door_but_not_one_a_point_t
     assert "Bưu tá sẽ đến lấy bưu gửi tại nhà hộ." in done and "lấy tại nhà" in done
     shipment = db_session.scalar(select(Shipment).where(Shipment.order_id == order.id))
     assert (shipment.mode, shipment.post_office_code, shipment.cod_amount) == ("pickup", None, 70000)
+
+
+def test_generated_service_points_name_the_commune_once(client, agent, runner, db_session):
+    from connector.admin_units.models import Commune
+
+    assert runner.invoke(args=["service-points", "generate", "--province", "44"]).exit_code == 0
+    commune = db_session.scalar(select(Commune).where(Commune.province_code == "44",
+                                                      Commune.short_name == "Diên Sanh"))
+    agent.service_point_code = f"BD{commune.code}"
+    db_session.flush()
+    login(client, agent.username, PASSWORD)
+    page = client.get("/pickups").get_data(as_text=True)
+    assert "Bưu điện văn hóa xã Diên Sanh" in page and "xã Xã" not in page

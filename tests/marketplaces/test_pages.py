@@ -7,7 +7,7 @@ from connector.logistics.models import Shipment
 from connector.marketplaces.models import Listing
 from connector.marketplaces.states import ListingState
 from connector.orders.models import Order
-from tests.factories import PASSWORD, make_household, make_user, photo_bytes, product_input
+from tests.factories import PASSWORD, make_household, make_listing, make_user, photo_bytes, product_input
 from tests.helpers import csrf_token_from, login
 
 
@@ -81,3 +81,15 @@ def test_other_areas_cannot_publish(client, agent, db_session):
     login(client, outsider.username, PASSWORD)
     token = csrf_token_from(client.get("/").get_data(as_text=True))
     assert client.post(f"/products/{product.id}/publish", data={"csrf_token": token}).status_code == 404
+
+
+def test_voso_is_spelled_as_the_marketplace_spells_it(client, agent, db_session):
+    product = on_sale_product(agent)
+    make_listing(product, marketplace="voso")
+    db_session.add(Order(marketplace="voso", remote_order_id="V-1", status="CREATED", total_vnd=35000,
+                         household_id=product.household_id, province_code="44"))
+    db_session.flush()
+    login(client, agent.username, PASSWORD)
+    for html in (client.get(f"/products/{product.id}/edit").get_data(as_text=True),
+                 client.get("/orders").get_data(as_text=True)):
+        assert "VoSo" in html and "Voso" not in html

@@ -14,7 +14,7 @@ def test_the_registry_is_loaded_at_install_with_sources_and_the_disputed_codes_f
     assert rows["970436"].short_name == "Vietcombank" and rows["970436"].kind == "bank"
     assert rows["970436"].source and rows["970436"].listed_on
     assert {rows["971005"].kind, rows["971011"].kind} == {"mobile_money"}
-    assert "CONFIRM" in rows["971005"].note and "CONFIRM" in rows["971011"].note
+    assert "XÁC NHẬN VỚI NAPAS" in rows["971005"].note and "XÁC NHẬN VỚI NAPAS" in rows["971011"].note
     assert rows["971025"].short_name == "MoMo"
 
 
@@ -23,6 +23,9 @@ def test_admin_adds_a_wallet_and_bad_input_adds_nothing(client, db_session):
     login(client, admin.username, PASSWORD)
     page = client.get("/payments/acquirers").get_data(as_text=True)
     assert "Vietcombank" in page and "NAPAS" in page
+    # The shipped sources and warnings read in Vietnamese, like the rest of the page.
+    assert "Danh sách thành viên VietQR của NAPAS" in page and "XÁC NHẬN VỚI NAPAS TRƯỚC KHI" in page
+    assert "member list" not in page and "CONFIRM" not in page and "wallet lists" not in page
     token = csrf_token_from(page)
     bad = client.post("/payments/acquirers", data={"csrf_token": token, "bin": "97101", "short_name": "",
                                                    "name_vi": "Ví thử", "kind": "e_wallet", "source": ""})

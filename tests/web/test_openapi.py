@@ -19,3 +19,13 @@ def test_docs_page_lists_every_operation_without_external_assets(client):
     assert "Tài liệu API" in html
     assert "POST /api/v1/auth/token" in html and "GET /api/v1/admin-units/communes" in html
     assert "cdn" not in html.lower()
+
+
+def test_docs_page_describes_every_operation_in_vietnamese(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+    english = [operation["summary"] for item in spec["paths"].values() for operation in item.values()
+               if isinstance(operation, dict) and operation.get("summary") and operation["summary"] in html]
+    assert english == []
+    assert "Đổi tên đăng nhập và mật khẩu lấy một mã truy cập có hạn dùng." in html
+    assert "(path)" not in html and "default" not in html
