@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask import current_app, request, session
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from num2words import num2words
 
 LANGUAGE_SESSION_KEY = "lang"
 
@@ -28,6 +29,16 @@ def format_vnd(amount: int | None) -> str:
     if amount is None:
         return ""
     return format_currency(int(amount), "VND")
+
+
+def vnd_in_words(amount: int | None) -> str:
+    """150000 -> "một trăm năm mươi nghìn đồng": said before money is confirmed, for readers who
+    check an amount by its words (num2words knows Vietnamese: "lẻ", "mốt", "tỷ")."""
+    if amount is None:
+        return ""
+    language = current_language()
+    words = num2words(int(amount), lang="vi" if language == "vi" else "en")
+    return f"{words} đồng" if language == "vi" else f"{words} dong"
 
 
 def format_number(value) -> str:
@@ -55,6 +66,6 @@ def current_language() -> str:
 
 def init_app(app) -> None:
     app.jinja_env.filters.update(
-        vnd=format_vnd, number=format_number, day=format_day, moment=format_moment
+        vnd=format_vnd, vnd_words=vnd_in_words, number=format_number, day=format_day, moment=format_moment
     )
     app.jinja_env.globals["current_language"] = current_language
