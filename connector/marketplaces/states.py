@@ -51,6 +51,8 @@ OWN_MOVES: dict[S, frozenset[S]] = {
 REPUBLISHABLE = frozenset({S.DRAFT, S.DELISTED, S.FAILED, S.REJECTED})
 # A sync is on its way: a listing left here by a killed worker is synced again.
 SENDING = frozenset({S.QUEUED, S.SUBMITTING})
+# States that change with no one acting (a sync or a review is under way): pages showing them refresh.
+IN_PROGRESS = SENDING | {S.PENDING_REVIEW}
 
 
 class IllegalMove(ValueError):

@@ -21,7 +21,7 @@ from connector.jobs.outbox import OutboxJob, failed_outbox_jobs, redrive
 from connector.marketplaces import services
 from connector.marketplaces.categories import current_mapping, remote_categories, save_mapping
 from connector.marketplaces.models import Listing
-from connector.marketplaces.states import ListingState
+from connector.marketplaces.states import IN_PROGRESS, ListingState
 from connector.orders.models import Order
 from connector.orders.services import orders_in_scope
 from connector.remote import RemoteError
@@ -67,6 +67,21 @@ def reason_text(reason: str | None) -> str:
 def product_listings(product) -> list:
     listings = services.listings_of(product)
     return [(name, MARKETPLACE_NAMES[name], listings.get(name)) for name in MARKETPLACE_NAMES]
+
+
+@bp.app_template_global()
+def listings_settled(listings: list) -> bool:
+    """No listing of the panel will change by itself (no sync or review under way)."""
+    return not any(listing and (listing.state in IN_PROGRESS or listing.sync_pending) for _, _, listing in listings)
+
+
+@bp.route("/products/<int:product_id>/listings-panel")
+@login_required("households.read")
+def panel(product_id: int):
+    """The product's marketplace panel alone, fetched by the page while a listing is on its way."""
+    product = get_product(current_user, product_id)
+    return render_template("marketplaces/panel.html", product=product,
+                           page_path=url_for("catalogue.edit", product_id=product.id))
 
 
 @bp.app_template_global()

@@ -41,6 +41,8 @@ ALLOWED: dict[F, set[F]] = {
     F.CANCELLED: set(),
     F.RETURNED: set(),
 }
+# Nothing more is expected to happen to these orders by itself (pages stop refreshing them).
+SETTLED = frozenset({F.DELIVERED, F.CANCELLED, F.RETURNED})
 # The money of these orders goes back to the buyer (nothing was delivered for it).
 UNDELIVERED = {F.CANCELLED, F.RETURNED}
 

@@ -11,6 +11,7 @@ from connector.auth.sessions import login_required
 from connector.errors import act_and_flash
 from connector.orders import money, services
 from connector.orders.models import Channel, Fulfilment, PayBy, PaymentStatus
+from connector.orders.status import SETTLED
 
 bp = Blueprint("orders", __name__)
 
@@ -27,6 +28,11 @@ PAY_BY_LABELS = {PayBy.MARKETPLACE: _l("Paid on the marketplace"), PayBy.COD: _l
 CHANNEL_LABELS = {Channel.TRANSFER: _l("Bank transfer"), Channel.CASH: _l("Cash at the counter"),
                   Channel.COD: _l("Cash on delivery, remitted by the carrier"),
                   Channel.MARKETPLACE: _l("Marketplace settlement")}
+
+
+@bp.app_context_processor
+def _order_states():
+    return {"order_settled_states": SETTLED}
 
 
 @bp.app_template_global()
@@ -74,6 +80,15 @@ def detail(order_id: int):
     order = services.get_order(current_user, order_id)
     return render_template("orders/detail.html", order=order, by_channel=money.received_by_channel(order),
                            outstanding=money.outstanding(order), settlement=money.expected_settlement(order))
+
+
+@bp.route("/orders/<int:order_id>/facts")
+@login_required("households.read")
+def facts(order_id: int):
+    """The order's status and money alone, fetched by its page until the order is settled."""
+    order = services.get_order(current_user, order_id)
+    return render_template("orders/_facts.html", order=order, by_channel=money.received_by_channel(order),
+                           settlement=money.expected_settlement(order))
 
 
 @bp.route("/orders/<int:order_id>/refund", methods=["POST"])

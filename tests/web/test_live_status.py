@@ -26,7 +26,7 @@ def test_the_marketplace_panel_refreshes_itself_until_every_listing_is_settled(c
     login(client, agent.username, PASSWORD)
     page = client.get(f"/products/{product.id}/edit").get_data(as_text=True)
     url, final = live_part(page)
-    assert final == "false" and "Đang chờ sàn duyệt" in page
+    assert final == "false" and "Đang chờ duyệt" in page
     assert "Cập nhật trạng thái" in page  # <noscript>: the reload link
     listing.state = ListingState.LIVE
     db_session.flush()
