@@ -127,3 +127,28 @@ def test_the_order_page_says_where_and_when_to_drop_the_parcel(client, agent, db
     page = client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert "Nơi gửi hàng" in page and "Điểm HL9" in page and "openstreetmap.org/?mlat=" in page
     assert "cách 2,2 km" in page
+
+
+def test_the_point_serving_the_households_commune_comes_first_then_the_nearest_with_the_reason(
+        agent, db_session, add_point):
+    """Issue 11, finding 4: a Hải Lăng household's parcel went to Diên Sanh's point (2.6 km) while its
+    own commune's point (3 km), where the agent knows the farmer, stayed empty."""
+    from connector.logistics.services import set_served_communes
+
+    household = make_household(agent)
+    household.lat, household.lon = LAT, LON
+    own = add_point("OWN", north(3), LON, capacity=1)
+    other = add_point("OTHER", north(2.6), LON)
+    set_served_communes(own, [household.commune_code])
+
+    def order(n: int) -> Order:
+        row = Order(marketplace="postmart", remote_order_id=f"HOME-{n}", status="CREATED", total_vnd=1000,
+                    household_id=household.id, province_code="44")
+        db_session.add(row)
+        db_session.flush()
+        return row
+
+    first, second = assign_pickup(order(1)), assign_pickup(order(2))
+    assert (first.service_point_id, first.reason) == (own.id, None) and abs(first.distance_km - 3) < 0.01
+    # The commune's point is full that day: the nearest other point, saying why.
+    assert (second.service_point_id, second.reason) == (other.id, Reason.HOME_FULL)
