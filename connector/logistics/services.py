@@ -20,7 +20,7 @@ from connector.audit.services import record
 from connector.auth.roles import Role, has_permission
 from connector.errors import NotFound, PermissionDenied, ValidationFailed
 from connector.extensions import db
-from connector.logistics.geo import PointIndex
+from connector.logistics.geo import PointIndex, haversine_km
 from connector.logistics.hours import open_at, open_on
 from connector.logistics.models import IndexVersion, Pickup, PickupStatus, ServedCommune, ServicePoint
 from connector.orders.services import advance
@@ -96,6 +96,8 @@ class Reason:
 
     NEAREST_FULL = "nearest_full"
     NEAREST_CLOSED = "nearest_closed"
+    HOME_FULL = "home_full"  # the point serving the household's commune
+    HOME_CLOSED = "home_closed"
     NONE_WITHIN_REACH = "none_within_reach"
     NO_LOCATION = "no_location"
 
@@ -107,23 +109,58 @@ def used_capacity(point_ids: list[int], day: date) -> dict[int, int]:
     return dict(rows)
 
 
+def home_point(commune_code: str | None) -> PointInfo | None:
+    """The active point that serves a commune, where its agent knows the farmers: the one set by hand
+    (`service-points serve`), else the point nearest to the commune's centre (as communes_served)."""
+    from connector.admin_units.models import Commune
+
+    if not commune_code:
+        return None
+    index, infos = current_index()
+    if not len(index):
+        return None
+    by_id = {info.id: info for info in infos}
+    by_hand = db.session.scalar(select(ServedCommune.service_point_id)
+                                .where(ServedCommune.commune_code == commune_code))
+    if by_hand is not None:
+        return by_id.get(by_hand)  # None when that point was closed down: then the nearest rule applies
+    centre = db.session.execute(select(Commune.lat, Commune.lon).where(Commune.code == commune_code)).first()
+    if centre is None or centre.lat is None:
+        return None
+    (row, _km), = index.nearest(centre.lat, centre.lon, 1)
+    return infos[row]
+
+
 def choose_point(lat: float, lon: float, day: date, max_km: float, used: dict[int, int] | None = None,
-                 ) -> tuple[PointInfo | None, float | None, str | None]:
-    """The nearest point open on `day` with room, within `max_km`: (point, km, reason) or (None,
-    None, reason). `used` counts pickups per point id (read from the database when None)."""
+                 home: PointInfo | None = None) -> tuple[PointInfo | None, float | None, str | None]:
+    """The point for a pickup on `day`: the household's `home` point (serving its commune) when it is
+    open, has room and is within `max_km`; else the nearest such point. Returns (point, km, reason)
+    or (None, None, reason). `used` counts pickups per point id (read from the database when None)."""
     index, infos = current_index()
     k, skipped_reason = 8, None
+    if home is not None:
+        km = float(haversine_km(lat, lon, home.lat, home.lon))
+        room = used if used is not None else used_capacity([home.id], day)
+        if km <= max_km:
+            if not open_on(home.hours, day):
+                skipped_reason = Reason.HOME_CLOSED
+            elif room.get(home.id, 0) >= home.capacity:
+                skipped_reason = Reason.HOME_FULL
+            else:
+                return home, km, None
     while True:
         found = index.nearest(lat, lon, k, max_km=max_km)
         counts = used if used is not None else used_capacity([infos[row].id for row, _km in found], day)
         for position, (row, km) in enumerate(found):
             point = infos[row]
+            if home is not None and point.id == home.id:
+                continue  # looked at first, above
             if not open_on(point.hours, day):
                 skipped_reason = skipped_reason or Reason.NEAREST_CLOSED
             elif counts.get(point.id, 0) >= point.capacity:
                 skipped_reason = skipped_reason or Reason.NEAREST_FULL
             else:
-                return point, km, (skipped_reason if position else None)
+                return point, km, (skipped_reason if position or home is not None else None)
         if len(found) < k:  # every point within reach was looked at
             return None, None, Reason.NONE_WITHIN_REACH
         k *= 4
@@ -141,7 +178,8 @@ def assign_pickup(order) -> Pickup:
         pickup.status, pickup.reason = PickupStatus.FLAGGED, Reason.NO_LOCATION
     else:
         point, km, reason = choose_point(household.lat, household.lon, day,
-                                         current_app.config["PICKUP_MAX_DISTANCE_KM"])
+                                         current_app.config["PICKUP_MAX_DISTANCE_KM"],
+                                         home=home_point(household.commune_code))
         if point is None:
             pickup.status, pickup.reason = PickupStatus.FLAGGED, reason
         else:

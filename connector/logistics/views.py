@@ -24,6 +24,8 @@ bp = Blueprint("logistics", __name__)
 REASONS = {
     Reason.NEAREST_FULL: _l("The nearest point is full that day."),
     Reason.NEAREST_CLOSED: _l("The nearest point is closed that day."),
+    Reason.HOME_FULL: _l("The point serving the household's commune is full that day: the nearest other point."),
+    Reason.HOME_CLOSED: _l("The point serving the household's commune is closed that day: the nearest other point."),
     Reason.NONE_WITHIN_REACH: _l("No open point with room within reach: staff must arrange the pickup."),
     Reason.NO_LOCATION: _l("The seller's location is unknown: staff must arrange the pickup."),
     "batch": _l("Chosen by the day's re-matching (shortest total distance)."),

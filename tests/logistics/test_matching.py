@@ -60,7 +60,8 @@ def test_orders_fill_a_point_then_go_to_the_next_and_are_flagged_beyond_reach(ag
 
     pickups = [assign_pickup(order(n)) for n in range(4)]
     assert [p.service_point_id for p in pickups] == [first.id, first.id, second.id, None]
-    assert pickups[2].reason == Reason.NEAREST_FULL and abs(pickups[2].distance_km - 5) < 0.01
+    # P1, the nearest to the commune's centre, is the point serving the household's commune.
+    assert pickups[2].reason == Reason.HOME_FULL and abs(pickups[2].distance_km - 5) < 0.01
     assert (pickups[3].status, pickups[3].reason) == ("flagged", Reason.NONE_WITHIN_REACH)
     assert assign_pickup(pickups[0].order) is pickups[0]  # once per order
 
