@@ -154,3 +154,54 @@ def test_generated_service_points_name_the_commune_once(client, agent, runner, d
     login(client, agent.username, PASSWORD)
     page = client.get("/pickups").get_data(as_text=True)
     assert "Bưu điện văn hóa xã Diên Sanh" in page and "xã Xã" not in page
+
+
+def booked_parcel(agent, db_session, add_point):
+    from connector.logistics.models import Shipment
+
+    point, order, pickup = parcel(agent, db_session, add_point)
+    order.buyer_address, order.pay_by, order.cod_vnd = "12 Lê Lợi, Phường Bến Thành, TP Hồ Chí Minh", "cod", 70000
+    db_session.add(Shipment(order_id=order.id, remote_id="SH-77", tracking_code="EB123456789VN", mode="dropoff",
+                            post_office_code=point.code, cod_amount=70000, status="booked"))
+    db_session.flush()
+    return point, order, pickup
+
+
+def test_the_slip_gives_the_tracking_number_cash_to_collect_and_delivery_area(client, agent, db_session, add_point):
+    """Issue 11, finding 5: what the counter needs to take the parcel in, and no more of the buyer."""
+    _point, order, _pickup = booked_parcel(agent, db_session, add_point)
+    login(client, agent.username, PASSWORD)
+    page = client.get(f"/orders/{order.id}/pickup-slip").get_data(as_text=True)
+    assert "EB123456789VN" in page
+    assert "Thu hộ (COD)" in page and "70.000\u00a0₫" in page
+    assert "Phường Bến Thành, TP Hồ Chí Minh" in page and "12 Lê Lợi" not in page  # the area, not the door
+
+
+def test_print_and_back_are_big_enough_to_tap_and_the_order_page_links_too(client, agent, db_session, add_point):
+    import shutil
+    from pathlib import Path
+
+    import pytest
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("chromium is not installed")
+    _point, order, _pickup = booked_parcel(agent, db_session, add_point)
+    login(client, agent.username, PASSWORD)
+    slip = client.get(f"/orders/{order.id}/pickup-slip").get_data(as_text=True)
+    css = (Path(client.application.static_folder) / "app.css").read_text()
+    detail = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    detail = detail.replace('<link rel="stylesheet" href="/static/app.css">', f"<style>{css}</style>")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 360, "height": 640})
+        page.set_content(slip)
+        for name in ("In", "Quay lại"):
+            box = page.get_by_text(name, exact=True).bounding_box()
+            assert box["width"] >= 48 and box["height"] >= 48, (name, box)
+        page.set_content(detail)
+        for name in ("Phiếu gửi hàng", "Bản đồ", "‹ Đơn hàng"):
+            box = page.get_by_text(name, exact=True).bounding_box()
+            assert box["height"] >= 44, (name, box)
+        browser.close()
