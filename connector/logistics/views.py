@@ -37,6 +37,15 @@ def order_pickup(order) -> Pickup | None:
     return db.session.scalar(select(Pickup).where(Pickup.order_id == order.id))
 
 
+@bp.app_template_filter()
+def delivery_area(address: str | None) -> str:
+    """The buyer's area, without the street: the last two parts of the address ("Phường Bến Thành,
+    TP Hồ Chí Minh"). A slip travels on the parcel, so it carries no more of the buyer than the
+    counter needs (the carrier prints the full address on its own label)."""
+    parts = [part.strip() for part in (address or "").split(",") if part.strip()]
+    return ", ".join(parts[-2:]) if len(parts) > 2 else ", ".join(parts[-1:])
+
+
 @bp.app_template_global()
 def pickup_reason(reason: str | None) -> str:
     return str(REASONS.get(reason, reason or ""))
