@@ -110,3 +110,36 @@ def test_without_javascript_the_household_form_is_one_page_with_one_button(live_
     page.get_by_role("button", name="Lưu hộ").click()
     assert [mark["error"] for mark in step_marks(page)] == [True, True, False, False]
     assert page.get_by_label("Số điện thoại").evaluate("el => getComputedStyle(el).borderTopColor") == RED
+
+
+# -- finding 2: the product form ---------------------------------------------------------------------
+
+@pytest.fixture
+def demo_household(app, live_server):
+    """A household of the demo agent, committed so the live server sees it (removed with the demo data)."""
+    from connector.auth.models import User
+    from connector.extensions import db
+    from tests.factories import make_household
+
+    with app.app_context():
+        agent = db.session.scalar(db.select(User).where(User.username == AGENT[0]))
+        household = make_household(agent, head_name="Lê Văn Sáu")
+        db.session.commit()
+        household_id = household.id
+        db.session.remove()
+    return household_id
+
+
+def test_the_product_form_fits_a_360_px_phone_with_the_ocop_section_open(live_server, phone, demo_household):
+    sign_in(phone, live_server)
+    phone.goto(f"{live_server}/households/{demo_household}/products/new")
+    phone.get_by_text("Chứng nhận OCOP").click()
+    assert phone.get_by_label("Có hiệu lực đến").is_visible()
+    phone.get_by_label("Ngày cấp").fill("2025-03-15")
+    phone.get_by_label("Có hiệu lực đến").fill("2028-03-15")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    for label in ("Ngày cấp", "Có hiệu lực đến", "Giá (đồng)", "Khối lượng mỗi đơn vị (g)"):
+        box = phone.get_by_label(label).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, label
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "product-form-ocop-360.png"), full_page=True)
