@@ -33,6 +33,10 @@
   }
   next.addEventListener("click", function () { if (stepValid(steps[current])) show(current + 1); });
   prev.addEventListener("click", function () { show(current - 1); });
+  // A step in the list opens that step (after a failed save: straight to the step marked in red).
+  marks.forEach(function (mark, i) {
+    mark.querySelector("a").addEventListener("click", function (event) { event.preventDefault(); show(i); });
+  });
 
   var failed = steps.findIndex(function (step) { return step.querySelector("[aria-invalid=true], .field-error"); });
   var hasServerValues = form.querySelector("input[name=head_name]").value !== "";

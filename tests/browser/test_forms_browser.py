@@ -85,7 +85,11 @@ def test_errors_on_two_steps_open_the_first_and_mark_both(live_server, phone):
     assert phone_input.evaluate("el => getComputedStyle(el).borderTopColor") == RED
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "household-form-errors-360.png"), full_page=True)
-    phone.get_by_role("button", name="Tiếp").click()
+    # The marked step is a link: one tap opens it.
+    address = phone.locator(".step-list a").nth(1)
+    assert address.bounding_box()["height"] >= 44
+    address.click()
+    assert step_marks(phone)[1]["current"] == "step"
     commune = phone.get_by_label("Xã/phường (từ 1/7/2025)")
     assert commune.get_attribute("aria-invalid") == "true"
     assert commune.evaluate("el => getComputedStyle(el).borderTopColor") == RED
@@ -110,6 +114,9 @@ def test_without_javascript_the_household_form_is_one_page_with_one_button(live_
     page.get_by_role("button", name="Lưu hộ").click()
     assert [mark["error"] for mark in step_marks(page)] == [True, True, False, False]
     assert page.get_by_label("Số điện thoại").evaluate("el => getComputedStyle(el).borderTopColor") == RED
+    # The step list's links lead to their part of the page.
+    page.locator(".step-list a").nth(1).click()
+    assert page.url.endswith("#step-2") and page.locator("#step-2").is_visible()
 
 
 # -- finding 2: the product form ---------------------------------------------------------------------
