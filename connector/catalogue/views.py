@@ -14,6 +14,7 @@ from connector.catalogue.models import MAX_PHOTOS, ProductStatus
 from connector.errors import ValidationFailed, act_and_flash
 from connector.extensions import db
 from connector.households.services import get_household
+from connector.i18n import format_number
 
 bp = Blueprint("catalogue", __name__)
 
@@ -23,8 +24,10 @@ OPTIONAL = ("ocop_stars", "ocop_certificate_no", "ocop_province_code", "ocop_iss
 
 
 def status_labels() -> dict:
+    """The agent's decision about the product. "On sale" is a marketplace's word, said by each listing's
+    badge once the product is live there; an active product is only ready to be sold."""
     return {
-        ProductStatus.DRAFT: _("Draft"), ProductStatus.ACTIVE: _("On sale"),
+        ProductStatus.DRAFT: _("Draft"), ProductStatus.ACTIVE: _("Ready to sell"),
         ProductStatus.PAUSED: _("Paused"), ProductStatus.ARCHIVED: _("Archived"),
     }
 
@@ -72,6 +75,8 @@ def edit(product_id: int):
     product = services.get_product(current_user, product_id, for_write=True)
     if request.method == "GET":
         values = services.product_as_input(product)
+        # As the agent types it and reads it everywhere else: "150.000" (parse_vnd takes it back).
+        values["price_vnd"] = format_number(values["price_vnd"])
         return render_form(product.household, values, product=product)
     values = form_input()
     try:

@@ -1,5 +1,7 @@
-/* Step-by-step forms without a framework. Without JavaScript every step simply shows at once.
+/* Step-by-step forms without a framework. Without JavaScript every step simply shows at once, with
+   only the submit button (Back and Next start hidden, and so does the GPS button).
    - one fieldset at a time, Next checks the current step's required fields;
+   - the step list marks the step shown (aria-current="step"); the server marks steps with errors;
    - the first step with a server-side error opens first;
    - what was typed is kept in sessionStorage (not account numbers) until the form is sent,
      so a dropped connection or a reload loses nothing;
@@ -10,6 +12,7 @@
   var steps = Array.prototype.slice.call(form.querySelectorAll("fieldset[data-step]"));
   var prev = form.querySelector("[data-prev]"), next = form.querySelector("[data-next]");
   var submit = form.querySelector("[data-submit]"), current = 0;
+  var marks = Array.prototype.slice.call(form.querySelectorAll("[data-step-mark]"));
   var key = "draft:" + form.dataset.draftKey;
   var PRIVATE = ["payout_account"];  // never kept in the browser
 
@@ -19,6 +22,9 @@
     prev.hidden = index === 0;
     next.hidden = index === steps.length - 1;
     submit.hidden = index !== steps.length - 1;
+    marks.forEach(function (mark, i) {
+      if (i === index) mark.setAttribute("aria-current", "step"); else mark.removeAttribute("aria-current");
+    });
   }
   function stepValid(step) {
     var fields = step.querySelectorAll("input[required], select[required]");
@@ -27,6 +33,10 @@
   }
   next.addEventListener("click", function () { if (stepValid(steps[current])) show(current + 1); });
   prev.addEventListener("click", function () { show(current - 1); });
+  // A step in the list opens that step (after a failed save: straight to the step marked in red).
+  marks.forEach(function (mark, i) {
+    mark.querySelector("a").addEventListener("click", function (event) { event.preventDefault(); show(i); });
+  });
 
   var failed = steps.findIndex(function (step) { return step.querySelector("[aria-invalid=true], .field-error"); });
   var hasServerValues = form.querySelector("input[name=head_name]").value !== "";
@@ -58,7 +68,8 @@
         gpsStatus.textContent = form.elements.lat.value + ", " + form.elements.lon.value;
       }, function () { gpsStatus.textContent = gps.dataset.denied || ""; }, { enableHighAccuracy: true, timeout: 15000 });
     });
-  } else if (gps) { gps.hidden = true; }
+    gps.hidden = false;  // hidden in the page: without JavaScript (or GPS) it could do nothing
+  }
 
   show(failed >= 0 ? failed : 0);
 })();

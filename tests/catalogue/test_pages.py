@@ -1,7 +1,8 @@
 from sqlalchemy import func, select
 
 from connector.catalogue.models import Product
-from tests.factories import PASSWORD, make_household, make_user, photo_bytes, product_input
+from connector.catalogue.services import create_product
+from tests.factories import PASSWORD, make_household, make_listing, make_product, make_user, photo_bytes, product_input
 from tests.helpers import csrf_token_from, login, post_multipart
 
 
@@ -15,7 +16,7 @@ def products(db_session) -> int:
     return db_session.scalar(select(func.count(Product.id)))
 
 
-def test_agent_adds_a_product_with_a_photo_and_it_goes_on_sale(client, db_session):
+def test_agent_adds_a_product_with_a_photo_and_it_is_ready_to_sell_but_not_yet_listed(client, db_session):
     agent = make_user("agent")
     household = make_household(agent)
     login(client, agent.username, PASSWORD)
@@ -24,7 +25,37 @@ def test_agent_adds_a_product_with_a_photo_and_it_goes_on_sale(client, db_sessio
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Đã lưu sản phẩm Gạo hữu cơ Hải Lăng." in page
-    assert "35.000\u00a0₫ / kg" in page and "Đang bán" in page
+    assert "35.000\u00a0₫ / kg" in page
+    # Not on any marketplace yet: the product does not claim to be on sale.
+    assert "Sẵn sàng bán" in page and "PostMart: Chưa đăng" in page and "VoSo: Chưa đăng" in page
+    assert "Đang bán" not in page
+
+
+def test_on_sale_is_said_only_where_the_product_is_listed(client, db_session):
+    agent = make_user("agent")
+    household = make_household(agent)
+    product = create_product(agent, household.id, product_input(status="active"), [photo_bytes(800, 600)])
+    make_listing(product, "postmart", "live")
+    login(client, agent.username, PASSWORD)
+    page = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "PostMart: Đang bán" in page and "VoSo: Chưa đăng" in page
+    assert page.count("Đang bán") == 1
+
+
+def test_the_edit_page_shows_the_price_grouped_and_takes_it_back_either_way(client, db_session):
+    agent = make_user("agent")
+    household = make_household(agent)
+    product = make_product(household, agent, price_vnd=150000)
+    login(client, agent.username, PASSWORD)
+    html = client.get(f"/products/{product.id}/edit").get_data(as_text=True)
+    assert 'value="150.000"' in html and 'value="150000"' not in html
+    for typed, expected in (("150.000", 150000), ("175000", 175000), ("1.250.000", 1250000)):
+        response = submit(client, f"/products/{product.id}/edit", product_input(price_vnd=typed))
+        assert response.status_code == 302, typed
+        db_session.refresh(product)
+        assert product.price_vnd == expected
+    html = client.get(f"/products/{product.id}/edit").get_data(as_text=True)
+    assert 'value="1.250.000"' in html
 
 
 def test_bad_price_is_shown_at_the_field_and_nothing_is_saved(client, db_session):
