@@ -1,5 +1,8 @@
 """The agent's pickups page (their service point's day, mark received, room per day) and the slip."""
 
+from pathlib import Path
+
+import pytest
 from sqlalchemy import select
 
 from connector.audit.models import AuditEvent
@@ -177,31 +180,22 @@ def test_the_slip_gives_the_tracking_number_cash_to_collect_and_delivery_area(cl
     assert "Phường Bến Thành, TP Hồ Chí Minh" in page and "12 Lê Lợi" not in page  # the area, not the door
 
 
-def test_print_and_back_are_big_enough_to_tap_and_the_order_page_links_too(client, agent, db_session, add_point):
-    import shutil
-    from pathlib import Path
-
-    import pytest
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("chromium is not installed")
+@pytest.mark.browser
+def test_print_and_back_are_big_enough_to_tap_and_the_order_page_links_too(client, agent, db_session, add_point,
+                                                                           browser):
     _point, order, _pickup = booked_parcel(agent, db_session, add_point)
     login(client, agent.username, PASSWORD)
     slip = client.get(f"/orders/{order.id}/pickup-slip").get_data(as_text=True)
     css = (Path(client.application.static_folder) / "app.css").read_text()
     detail = client.get(f"/orders/{order.id}").get_data(as_text=True)
     detail = detail.replace('<link rel="stylesheet" href="/static/app.css">', f"<style>{css}</style>")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 360, "height": 640})
-        page.set_content(slip)
-        for name in ("In", "Quay lại"):
-            box = page.get_by_text(name, exact=True).bounding_box()
-            assert box["width"] >= 48 and box["height"] >= 48, (name, box)
-        page.set_content(detail)
-        for name in ("Phiếu gửi hàng", "Bản đồ", "‹ Đơn hàng"):
-            box = page.get_by_text(name, exact=True).bounding_box()
-            assert box["height"] >= 44, (name, box)
-        browser.close()
+    page = browser.new_page(viewport={"width": 360, "height": 640})
+    page.set_content(slip)
+    for name in ("In", "Quay lại"):
+        box = page.get_by_text(name, exact=True).bounding_box()
+        assert box["width"] >= 48 and box["height"] >= 48, (name, box)
+    page.set_content(detail)
+    for name in ("Phiếu gửi hàng", "Bản đồ", "‹ Đơn hàng"):
+        box = page.get_by_text(name, exact=True).bounding_box()
+        assert box["height"] >= 44, (name, box)
+    page.close()
