@@ -1,6 +1,7 @@
 """Matching orders to pickup: nearest open point with room, the next one when full or closed, flagged
 beyond the maximum distance; and the batch re-match against greedy."""
 
+import itertools
 from datetime import date
 
 import numpy as np
@@ -13,6 +14,18 @@ from tests.factories import make_household
 # Hải Lăng, Quảng Trị; points placed due north of the household at growing distances.
 LAT, LON = 16.70, 107.24
 MONDAY = date(2026, 11, 23)
+
+
+_numbers = itertools.count(1)
+
+
+def order_of(household, db_session) -> Order:
+    """A bare order of the household (no items): matching needs only where the seller is."""
+    row = Order(marketplace="postmart", remote_order_id=f"LG-{next(_numbers)}", status="CREATED", total_vnd=1000,
+                household_id=household.id, province_code="44")
+    db_session.add(row)
+    db_session.flush()
+    return row
 
 
 def north(km: float) -> float:
@@ -51,14 +64,7 @@ def test_orders_fill_a_point_then_go_to_the_next_and_are_flagged_beyond_reach(ag
     first = add_point("P1", north(2), LON, capacity=2)
     second = add_point("P2", north(5), LON, capacity=1)
 
-    def order(n: int) -> Order:
-        row = Order(marketplace="postmart", remote_order_id=f"LG-{n}", status="CREATED", total_vnd=1000,
-                    household_id=household.id, province_code="44")
-        db_session.add(row)
-        db_session.flush()
-        return row
-
-    pickups = [assign_pickup(order(n)) for n in range(4)]
+    pickups = [assign_pickup(order_of(household, db_session)) for _ in range(4)]
     assert [p.service_point_id for p in pickups] == [first.id, first.id, second.id, None]
     # P1, the nearest to the commune's centre, is the point serving the household's commune.
     assert pickups[2].reason == Reason.HOME_FULL and abs(pickups[2].distance_km - 5) < 0.01
@@ -142,14 +148,7 @@ def test_the_point_serving_the_households_commune_comes_first_then_the_nearest_w
     other = add_point("OTHER", north(2.6), LON)
     set_served_communes(own, [household.commune_code])
 
-    def order(n: int) -> Order:
-        row = Order(marketplace="postmart", remote_order_id=f"HOME-{n}", status="CREATED", total_vnd=1000,
-                    household_id=household.id, province_code="44")
-        db_session.add(row)
-        db_session.flush()
-        return row
-
-    first, second = assign_pickup(order(1)), assign_pickup(order(2))
+    first, second = (assign_pickup(order_of(household, db_session)) for _ in range(2))
     assert (first.service_point_id, first.reason) == (own.id, None) and abs(first.distance_km - 3) < 0.01
     # The commune's point is full that day: the nearest other point, saying why.
     assert (second.service_point_id, second.reason) == (other.id, Reason.HOME_FULL)
