@@ -61,4 +61,5 @@
   } else if (gps) { gps.hidden = true; }
 
   show(failed >= 0 ? failed : 0);
+  form.setAttribute("data-ready", "");  // from here on the hidden attributes lay the steps out
 })();
