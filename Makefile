@@ -7,7 +7,7 @@ CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 BABEL_KEYWORDS := -k _l -k lazy_gettext
 
-.PHONY: run test lint bench install i18n-extract i18n-update i18n-compile migrate clean
+.PHONY: run test lint bench bench-tools install i18n-extract i18n-update i18n-compile migrate clean
 
 # Install (or re-install when pyproject.toml changes) into the project's own virtualenv.
 $(BIN)/.installed: pyproject.toml
@@ -60,7 +60,17 @@ lint: install
 test: install i18n-compile lint
 	$(BIN)/python -m pytest
 
-bench: install i18n-compile
+# Lighthouse for the page scores, from tests/benchmarks/lighthouse/package.json (skipped without npm).
+LIGHTHOUSE_DIR := tests/benchmarks/lighthouse
+$(LIGHTHOUSE_DIR)/node_modules/.installed: $(LIGHTHOUSE_DIR)/package.json $(LIGHTHOUSE_DIR)/package-lock.json
+	npm ci --prefix $(LIGHTHOUSE_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench-tools:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(LIGHTHOUSE_DIR)/node_modules/.installed; \
+	else echo "npm not found: make bench skips Lighthouse (Debian: apt-get install npm)"; fi
+
+bench: install i18n-compile bench-tools
 	$(BIN)/python -m tests.benchmarks.run
 
 # After changing models: write the next migration (then read it and commit it).
