@@ -87,6 +87,7 @@ def session_cookie(base: str, role: str) -> str:
 
 
 def audit(url: str, cookie: str | None) -> dict:
+    """Lighthouse's report of one page, or {"runtimeError": ...} saying why there is none."""
     environment = dict(os.environ, CHROME_PATH=shutil.which("chromium") or shutil.which("chromium-browser"))
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.json"
@@ -94,7 +95,9 @@ def audit(url: str, cookie: str | None) -> dict:
                    f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={CHROME_FLAGS}"]
         if cookie:
             command.append(f"--extra-headers={json.dumps({'Cookie': cookie})}")
-        subprocess.run(command, env=environment, check=True, timeout=300, capture_output=True)
+        finished = subprocess.run(command, env=environment, timeout=300, capture_output=True, text=True)
+        if not report.exists():
+            return {"runtimeError": (finished.stderr.strip().splitlines() or ["no report"])[-1]}
         return json.loads(report.read_text())
 
 
@@ -125,6 +128,11 @@ def run(app) -> None:
             cookie = None if role == "anonymous" else session_cookie(base, role)
             for path in paths:
                 if only and path not in only:
+                    continue
+                status = requests.get(base + path, headers={"Cookie": cookie or ""}, allow_redirects=False,
+                                      timeout=10).status_code
+                if status != 200:
+                    print(f"  {role:<9} {path:<34} not measured: HTTP {status}")
                     continue
                 result = audit(base + path, cookie)
                 if result.get("runtimeError") or result["finalDisplayedUrl"].endswith("/login") != (path == "/login"):
