@@ -43,8 +43,10 @@ def missing_tools() -> str | None:
 
 
 def seed_pages(app) -> dict[str, list[str]]:
-    """The demo staff, and a household with a product and an order: the paths each role visits."""
-    from tests.factories import make_household, make_order, make_product
+    """The demo staff, and a household with a product and an order picked up at a service point
+    beside it: the paths each role visits."""
+    from connector.logistics.services import assign_pickup
+    from tests.factories import make_household, make_order, make_product, make_service_point
 
     with app.app_context():
         seed_demo()
@@ -56,6 +58,8 @@ def seed_pages(app) -> dict[str, list[str]]:
         household = make_household(agent, head_name="Lê Thị Hoa")
         product = make_product(household, agent, name="Mật ong hoa cà phê")
         order = make_order(product=product)
+        make_service_point(household.lat, household.lon)
+        assign_pickup(order)  # what the worker's match job does: the order gets its pickup slip
         db.session.commit()
         ids = {"household": household.id, "product": product.id, "order": order.id}
         db.session.remove()
