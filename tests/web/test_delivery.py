@@ -41,6 +41,16 @@ def test_the_stylesheet_is_brotli_compressed_when_the_browser_accepts_it(client)
         assert len(compressed.data) < len(plain.data) / 2
 
 
+def test_the_stylesheet_and_script_are_gzipped_for_a_browser_offering_gzip_and_deflate(client):
+    """Browsers offer brotli and zstd only over HTTPS: the demo at http://127.0.0.1:5000 gets gzip."""
+    for path in ("/static/app.css", "/static/steps.js"):
+        with client.get(path) as plain, \
+                client.get(path, headers={"Accept-Encoding": "gzip, deflate"}) as compressed:
+            assert compressed.headers["Content-Encoding"] == "gzip", path
+            assert gzip.decompress(compressed.data) == plain.data
+            assert len(compressed.data) < len(plain.data) / 2
+
+
 def test_json_answers_are_compressed_too(client, auth):
     response = client.get("/api/v1/admin-units/communes", query_string={"q": "hai"},
                           headers={**auth, "Accept-Encoding": "gzip"})
