@@ -7,7 +7,7 @@ CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 BABEL_KEYWORDS := -k _l -k lazy_gettext
 
-.PHONY: run test lint bench install i18n-extract i18n-update i18n-compile migrate clean
+.PHONY: run test lint bench bench-tools install i18n-extract i18n-update i18n-compile migrate clean
 
 # Install (or re-install when pyproject.toml changes) into the project's own virtualenv.
 $(BIN)/.installed: pyproject.toml
@@ -32,7 +32,10 @@ i18n-update: i18n-extract
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching -w 120
 
 # Everything on embedded defaults: SQLite under instance/, a local redis-server unless REDIS_URL is
-# set, the web app on http://127.0.0.1:5000 and a worker.
+# set, the web app on http://127.0.0.1:5000, a worker and the sandbox marketplaces.
+# Redis starts first and stops last: honcho stops its processes all at once, and a worker still
+# shutting down needs Redis to deregister. Ctrl-C (honcho's 130) or SIGTERM (143) is a normal stop.
+REDIS_DEV := $(BIN)/redis-server --port 6380 --bind 127.0.0.1 --save "" --appendonly no --loglevel warning
 run: install i18n-compile
 	$(FLASK) db upgrade
 	$(FLASK) admin-units sync
@@ -40,9 +43,15 @@ run: install i18n-compile
 	$(FLASK) seed demo
 	@echo ""
 	@echo "  Open http://127.0.0.1:5000 and sign in with a demo login above."
-	@echo "  Sandbox marketplaces: http://127.0.0.1:5001 (orders: POST /_sandbox/postmart/orders)"
+	@echo "  Sandbox marketplaces: http://127.0.0.1:5001 (how to place a test order: README, 'Sandbox')"
+	@echo "  Stop with Ctrl-C."
 	@echo ""
-	$(BIN)/honcho -f Procfile.dev start $(if $(REDIS_URL),web worker sandbox,)
+	@$(if $(REDIS_URL),,mkdir -p instance; setsid $(REDIS_DEV) >instance/redis.log 2>&1 & redis=$$!;) \
+	$(BIN)/honcho -f Procfile.dev start & honcho=$$!; \
+	trap : INT; trap 'kill -TERM $$honcho 2>/dev/null' TERM; \
+	while :; do wait $$honcho; status=$$?; kill -0 $$honcho 2>/dev/null || break; done; \
+	$(if $(REDIS_URL),,kill $$redis 2>/dev/null; wait $$redis;) \
+	case $$status in 0|130|143) echo "  Stopped."; exit 0;; *) exit $$status;; esac
 
 lint: install
 	$(BIN)/ruff check connector workers tests
@@ -51,7 +60,17 @@ lint: install
 test: install i18n-compile lint
 	$(BIN)/python -m pytest
 
-bench: install i18n-compile
+# Lighthouse for the page scores, from tests/benchmarks/lighthouse/package.json (skipped without npm).
+LIGHTHOUSE_DIR := tests/benchmarks/lighthouse
+$(LIGHTHOUSE_DIR)/node_modules/.installed: $(LIGHTHOUSE_DIR)/package.json $(LIGHTHOUSE_DIR)/package-lock.json
+	npm ci --prefix $(LIGHTHOUSE_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench-tools:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(LIGHTHOUSE_DIR)/node_modules/.installed; \
+	else echo "npm not found: make bench skips Lighthouse (Debian: apt-get install npm)"; fi
+
+bench: install i18n-compile bench-tools
 	$(BIN)/python -m tests.benchmarks.run
 
 # After changing models: write the next migration (then read it and commit it).

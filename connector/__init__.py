@@ -43,7 +43,7 @@ def _init_extensions(app: Flask) -> None:
     from connector import i18n
     from connector.auth import sessions
     from connector.errors import register_error_handlers
-    from connector.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+    from connector.extensions import api, babel, compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
@@ -53,9 +53,21 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     sessions.init_app(app, login_manager)
     api.init_app(app)
+    compress.init_app(app)
+    app.after_request(_close_file_once_compressed)  # runs before flask-compress's (reverse order)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     register_error_handlers(app)
     app.after_request(_end_transaction)
+
+
+def _close_file_once_compressed(response):
+    """flask-compress reads a static file's response (send_file's file wrapper) and replaces it with
+    the compressed bytes without closing the file: the wrapper would be closed only by the garbage
+    collector. Closing it with the response fixes that; a response left uncompressed goes to the
+    server as before, which closes the file itself."""
+    if response.direct_passthrough and hasattr(response.response, "close"):
+        response.call_on_close(response.response.close)
+    return response
 
 
 def _end_transaction(response):

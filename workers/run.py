@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queues", help="comma-separated queue names (default: every queue, in turn)")
     options = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    log = logging.getLogger("workers")
 
     app = create_app()  # imports every feature's jobs: the queue registry is complete from here on
     bind_worker_app(app)
@@ -42,11 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     worker = build_worker(app, wanted, connection)
     dispatch_once(app)  # send what was left behind while no worker ran
     stop = None if options.burst else start_dispatcher(app)
+    log.info("worker ready on %s (RQ log level %s)", ", ".join(wanted), app.config["WORKER_LOG_LEVEL"])
     try:
         # Round robin over the queues: an order never waits behind a thousand listings, and a steady
         # stream of order-side jobs (event pulls while a marketplace is failing) never starves publishing.
+        # RQ's own lines (four per job, registry clean-ups) at WORKER_LOG_LEVEL: an idle `make run`
+        # worker stays quiet; warnings and failed jobs are still logged.
         worker.work(burst=options.burst, with_scheduler=not options.burst,
-                    dequeue_strategy=DequeueStrategy.ROUND_ROBIN)
+                    dequeue_strategy=DequeueStrategy.ROUND_ROBIN, logging_level=app.config["WORKER_LOG_LEVEL"])
     finally:
         if stop is not None:
             stop.set()

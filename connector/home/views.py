@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, session
 from flask_login import current_user
 
 from connector.auth.roles import CAPABILITIES, ROLE_LABELS, Role, has_permission
@@ -19,6 +19,14 @@ def index():
         capabilities=CAPABILITIES[role],
         province=current_user.province,
     )
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page whatever the page links: without it, each page
+    logs a 404 in the console. Cached for a week."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
 
 
 @bp.route("/language", methods=["POST"])

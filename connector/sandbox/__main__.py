@@ -2,6 +2,8 @@
 
 import argparse
 import os
+import signal
+import sys
 
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
@@ -26,6 +28,16 @@ class KeepAliveHandler(WSGIRequestHandler):
     development server speaks HTTP/1.0 by default: a new TCP connection for every call)."""
 
     protocol_version = "HTTP/1.1"
+
+    def log_request(self, code="-", size="-"):
+        # The worker polls the event lists every 15 s: logging each answer would scroll the demo
+        # logins of `make run` away. Refused and failed requests are still logged.
+        if str(code).isdigit() and int(code) >= 400:
+            super().log_request(code, size)
+
+
+# honcho (`make run`) stops the sandbox with SIGTERM: that is a normal stop, not a crash.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 
 run_simple("127.0.0.1", options.port, create_sandbox_app({"webhooks": webhooks}), threaded=True,

@@ -172,7 +172,7 @@ def inject_faults(write: bool):
 
 
 def create_sandbox_app(config: dict | None = None) -> Flask:
-    from connector.sandbox import bank, buyer, carrier
+    from connector.sandbox import bank, buyer, carrier, guide
     from connector.sandbox.dialects import postmart, voso
 
     app = Flask(__name__)
@@ -191,6 +191,7 @@ def create_sandbox_app(config: dict | None = None) -> Flask:
     app.register_blueprint(carrier.bp)
     app.register_blueprint(carrier.admin)
     app.register_blueprint(admin)
+    app.register_blueprint(guide.bp)
 
     @app.after_request
     def slow_down_after_write(response):

@@ -72,4 +72,5 @@
   }
 
   show(failed >= 0 ? failed : 0);
+  form.setAttribute("data-ready", "");  // from here on the hidden attributes lay the steps out
 })();

@@ -2,7 +2,8 @@
 
 Not part of the test run: timings depend on the machine. BENCH_POSTGRES_URL picks the server
 (default postgresql://postgres@127.0.0.1:5432/test; set it empty to skip PostgreSQL);
-BENCH_PUBLISHING=0 skips the publishing runs (several minutes); BENCH_ONLY=payments|logistics|publishing runs one part.
+BENCH_PUBLISHING=0 skips the publishing runs (several minutes); BENCH_ONLY=payments|logistics|publishing|lighthouse
+runs one part; BENCH_LIGHTHOUSE=0 skips Lighthouse (tests/benchmarks/lighthouse.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from connector.admin_units.services import search_communes
 from connector.auth.services import create_user, issue_token
 from connector.extensions import db
-from tests.benchmarks import logistics, onboarding, payments, publishing
+from tests.benchmarks import lighthouse, logistics, onboarding, payments, publishing
 from tests.benchmarks.harness import database, make_app, measure, redis_server
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -63,6 +64,9 @@ def main() -> None:
             return
         with database("sqlite") as url:
             app = make_app(url, redis_url, media)
+            if only == "lighthouse":
+                lighthouse.run(app)
+                return
             if only in ("payments", "logistics"):
                 if only == "logistics":
                     foundation(app)
@@ -72,6 +76,8 @@ def main() -> None:
             payments.run(app)
             logistics.run(app)
             onboarding.run(app, "SQLite")
+            if os.environ.get("BENCH_LIGHTHOUSE", "1") != "0":
+                lighthouse.run(make_app(url, redis_url, media))
         pg = postgres_url()
         if pg:
             with database(pg) as url:
