@@ -91,6 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     from connector.catalogue.photos import bp as photos
     from connector.catalogue.views import bp as catalogue_pages
     from connector.extensions import api, csrf
+    from connector.farmers.handover import bp as handover_pages
+    from connector.farmers.views import bp as farmer_pages
     from connector.health import bp as health
     from connector.home.views import bp as home_pages
     from connector.households.address_api import blp as admin_units_api
@@ -104,6 +106,8 @@ def _register_blueprints(app: Flask) -> None:
     from connector.marketplaces import receivers  # noqa: F401  (listens to product and household changes)
     from connector.marketplaces.api import blp as marketplaces_api
     from connector.marketplaces.views import bp as marketplace_pages
+    from connector.notices import receivers as notice_receivers  # noqa: F401  (tells farmers what happened)
+    from connector.notices.api import blp as notices_api
     from connector.orders.views import bp as order_pages
     from connector.payments.api import blp as payments_api
     from connector.payments.views import bp as payment_pages
@@ -120,9 +124,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(marketplace_pages)
     app.register_blueprint(payment_pages)
     app.register_blueprint(logistics_pages)
+    app.register_blueprint(farmer_pages)
+    app.register_blueprint(handover_pages)
     # The API authenticates with bearer tokens, not cookies, so form CSRF tokens do not apply.
     for blueprint in (auth_api, admin_units_api, households_api, catalogue_api, imports_api,
-                      marketplaces_api, payments_api, logistics_api):
+                      marketplaces_api, payments_api, logistics_api, notices_api):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 
@@ -135,6 +141,8 @@ def _declare_jobs() -> None:
     from connector.logistics import periodic as logistics_periodic  # noqa: F401
     from connector.marketplaces import jobs as marketplace_jobs  # noqa: F401
     from connector.marketplaces import periodic as marketplace_periodic  # noqa: F401
+    from connector.notices import jobs as notice_jobs  # noqa: F401
+    from connector.notices import periodic as notice_periodic  # noqa: F401
     from connector.payments import jobs as payment_jobs  # noqa: F401
 
 

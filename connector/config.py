@@ -35,6 +35,8 @@ DEMO_DEFAULTS = {
     "CARRIER_WEBHOOK_SECRET": "demo-carrier-webhook",
 }
 DEMO_PREFIX = "demo-"
+DEMO_ZALO_TEMPLATES = {"sign_in_code": "300001", "new_order": "300002", "parcel_received": "300003",
+                       "payment_received": "300004", "listing_rejected": "300005", "certificate_expiring": "300006"}
 # Base URLs that default to a path of the local sandbox (SANDBOX_URL); production must set each.
 SANDBOX_PATHS = {
     "POSTMART_BASE_URL": "/postmart",
@@ -120,6 +122,22 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "5 per minute"),
         # Number of proxies in front of the app whose X-Forwarded-For may be trusted.
         "PROXY_FIX_X_FOR": int(env.get("PROXY_FIX_X_FOR", "0")),
+        # Farmers sign in with a code sent by SMS or the QR printed on their handover sheet (issue 12).
+        "FARMER_CODE_MINUTES": int(env.get("FARMER_CODE_MINUTES", "10")),
+        "FARMER_CODE_MAX_TRIES": 5,  # wrong tries per code
+        "FARMER_CODE_SENDS": 3,  # codes per phone per FARMER_CODE_MINUTES
+        # Wrong tries per phone in an hour, counted across resends, before the phone is locked for that hour.
+        "FARMER_PHONE_MAX_FAILURES": int(env.get("FARMER_PHONE_MAX_FAILURES", "10")),
+        # Per address (IP): code requests and code checks, whatever the phone.
+        "FARMER_ADDRESS_LIMIT": env.get("FARMER_ADDRESS_LIMIT", "30 per hour"),
+        "FARMER_LINK_DAYS": int(env.get("FARMER_LINK_DAYS", "7")),
+        "FARMER_SESSION_DAYS": int(env.get("FARMER_SESSION_DAYS", "60")),
+        # The site's host name, for the last line of the sign-in SMS ("@host #123456") that lets
+        # Android and iOS offer the code; unset: the host the farmer asked for the code on.
+        "PUBLIC_HOST": env.get("PUBLIC_HOST", ""),
+        # Zalo ZNS template ids per notice kind (each template approved by Zalo for the Official Account):
+        # JSON {"new_order": "231001", ...}; the defaults are the sandbox's.
+        "NOTICE_ZALO_TEMPLATES": {**DEMO_ZALO_TEMPLATES, **json.loads(env.get("NOTICE_ZALO_TEMPLATES") or "{}")},
         "OUTBOX_REDISPATCH_AFTER": timedelta(seconds=int(env.get("OUTBOX_REDISPATCH_SECONDS", "60"))),
         # A failed job is pushed again this many times, after 1, 2, 4... x OUTBOX_REDRIVE_SECONDS.
         "OUTBOX_MAX_REDRIVES": int(env.get("OUTBOX_MAX_REDRIVES", "3")),

@@ -5,6 +5,7 @@ from connector.audit.models import AuditEvent
 from connector.auth.models import ApiToken, User
 from connector.banks.models import Acquirer
 from connector.catalogue.models import Product, ProductPhoto
+from connector.farmers.models import FarmerSession, SignInCode, SignInLink
 from connector.households.models import Household
 from connector.jobs.outbox import OutboxJob
 from connector.logistics.models import IndexVersion, Pickup, ServicePoint, Shipment
@@ -15,11 +16,13 @@ from connector.marketplaces.models import (
     MarketplaceEvent,
     RemoteImage,
 )
+from connector.notices.models import Notice, NoticeAttempt, PushSubscription
 from connector.orders.models import Order, OrderItem, Receipt
 from connector.payments.models import Payment
 
 __all__ = [
     "Province", "Commune", "User", "ApiToken", "OutboxJob", "AuditEvent", "Household", "Product", "ProductPhoto",
     "Listing", "RemoteImage", "CategoryMapping", "MarketplaceEvent", "EventCursor", "Order", "OrderItem", "Receipt",
-    "Acquirer", "Payment", "ServicePoint", "IndexVersion", "Pickup", "Shipment",
+    "Acquirer", "Payment", "ServicePoint", "IndexVersion", "Pickup", "Shipment", "SignInCode", "SignInLink",
+    "FarmerSession", "Notice", "NoticeAttempt", "PushSubscription",
 ]

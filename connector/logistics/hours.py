@@ -76,3 +76,20 @@ def open_at(hours: dict, moment: datetime) -> bool:
 def closing_time(hours: dict, day: date) -> time | None:
     intervals = hours.get(str(day.weekday()))
     return time.fromisoformat(intervals[-1][1]) if intervals else None
+
+
+_SHORT_DAYS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
+
+
+def describe_hours(hours: dict | None) -> str:
+    """The stored hours as a post office writes them: "T2-T6 07:00-17:00; T7 07:00-11:30" (days with
+    the same hours joined into a run)."""
+    runs: list[tuple[int, int, str]] = []
+    for day in range(7):
+        spans = ",".join(f"{start}-{end}" for start, end in (hours or {}).get(str(day), []))
+        if spans and runs and runs[-1][2] == spans and runs[-1][1] == day - 1:
+            runs[-1] = (runs[-1][0], day, spans)
+        elif spans:
+            runs.append((day, day, spans))
+    return "; ".join(f"{_SHORT_DAYS[first]}{'' if first == last else '-' + _SHORT_DAYS[last]} {spans}"
+                     for first, last, spans in runs)

@@ -24,6 +24,7 @@ from connector.logistics.geo import PointIndex, haversine_km
 from connector.logistics.hours import open_at, open_on
 from connector.logistics.models import IndexVersion, Pickup, PickupStatus, ServedCommune, ServicePoint
 from connector.orders.services import advance
+from connector.signals import pickup_planned
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _INDEX_KEY = "connector.service_point_index"
@@ -193,6 +194,7 @@ def assign_pickup(order) -> Pickup:
     db.session.flush()
     if pickup.status == PickupStatus.ASSIGNED:
         advance(order, "pickup", "assigned")
+    pickup_planned.send(pickup)
     return pickup
 
 

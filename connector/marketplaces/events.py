@@ -16,6 +16,7 @@ from connector.marketplaces.states import REMOTE_STATES
 from connector.orders.models import Channel, Order
 from connector.orders.money import record_receipt
 from connector.orders.services import IncomingItem, IncomingOrder, apply_source_status, take_in
+from connector.signals import listing_rejected
 
 log = logging.getLogger(__name__)
 SKU_PREFIX = "CN-"
@@ -116,6 +117,10 @@ def _apply_listing_event(marketplace: str, data: dict) -> str | None:
     }, execution_options={"synchronize_session": False}).rowcount
     if not applied and db.session.scalar(_LISTING_ID, which) is None:
         return "listing unknown to the connector"
+    if applied and data.get("status") == "REJECTED":
+        listing = db.session.scalar(select(Listing).where(Listing.marketplace == marketplace,
+                                                          Listing.product_id == product_id))
+        listing_rejected.send(listing, reason=data.get("reason") or "", version=int(data.get("version", 0)))
     return None
 
 

@@ -33,6 +33,7 @@ from connector.marketplaces.models import CategoryMapping, Listing, RemoteImage
 from connector.marketplaces.states import REMOTE_STATES, REPUBLISHABLE, SENDING, ListingState, move
 from connector.media.storage import get_storage
 from connector.remote import Refused, RemoteError, UnknownOutcome
+from connector.signals import listing_rejected
 
 log = logging.getLogger(__name__)
 
@@ -287,9 +288,12 @@ def _record_remote(listing: Listing, remote: RemoteListing) -> None:
     state = REMOTE_STATES.get(remote.status, ListingState.PENDING_REVIEW)
     if remote.status == "DELISTED" and listing.product.household.status == HouseholdStatus.SUSPENDED:
         state = ListingState.SUSPENDED
+    rejected_now = state == ListingState.REJECTED and listing.state != ListingState.REJECTED
     move(listing, state)
     listing.reason = remote.reason or None
     listing.remote_version = max(listing.remote_version, remote.version)
+    if rejected_now:
+        listing_rejected.send(listing, reason=listing.reason or "", version=remote.version)
 
 
 def _schedule_retry(listing: Listing, error: RemoteError) -> None:
