@@ -20,7 +20,7 @@ from sqlalchemy import select
 from connector.db import utcnow
 from connector.extensions import db
 from connector.households.models import Household
-from connector.notices.channels import adapter
+from connector.notices.channels import sms_gateway, web_push, zalo_zns
 from connector.notices.channels.base import Delivery, NotReachable, SubscriptionGone
 from connector.notices.messages import Message, render
 from connector.notices.models import AttemptStatus, Notice, NoticeAttempt, NoticeKind, NoticeStatus, PushSubscription
@@ -113,13 +113,13 @@ def _target(channel: str, household: Household):
 
 def _call(channel: str, message: Message, target, request_id: str, notice_id: int) -> Delivery:
     if channel == "sms":
-        return adapter("sms").send(target, message.sms, request_id)
+        return sms_gateway().send(target, message.sms, request_id)
     if channel == "zalo":
-        return adapter("zalo").send(target, message.zalo_template, message.zalo_params, request_id)
+        return zalo_zns().send(target, message.zalo_template, message.zalo_params, request_id)
     delivered, gone = None, []
     for subscription in target:  # every phone the farmer allowed
         try:
-            delivered = adapter("push").send(
+            delivered = web_push().send(
                 {"endpoint": subscription["endpoint"], "keys": subscription["keys"]},
                 {"title": message.title, "body": message.text, "url": message.url}, topic=request_id, ttl=86400)
         except SubscriptionGone:
