@@ -33,6 +33,18 @@ DEMO_DEFAULTS = {
     "CARRIER_PASSWORD": "demo-carrier-password",
     "CARRIER_SIGNING_SECRET": "demo-carrier-signing",
     "CARRIER_WEBHOOK_SECRET": "demo-carrier-webhook",
+    # Farmer notices: brandname SMS (eSMS style), Zalo ZNS, Web Push (a fixed demo VAPID pair).
+    "SMS_API_KEY": "demo-sms-api-key",
+    "SMS_SECRET_KEY": "demo-sms-secret-key",
+    "SMS_SIGNING_SECRET": "demo-sms-signing",
+    "SMS_WEBHOOK_SECRET": "demo-sms-webhook",
+    "ZALO_ACCESS_TOKEN": "demo-zalo-access-token",
+    "ZALO_SIGNING_SECRET": "demo-zalo-signing",
+    "ZALO_WEBHOOK_SECRET": "demo-zalo-webhook",
+    "WEB_PUSH_VAPID_PRIVATE_KEY": "z6d5VY5_ZkHRJGVE-N9bAY48O4ZpetRLML0l9EaKUg4",
+    "WEB_PUSH_VAPID_PUBLIC_KEY": "BLN8OEH55IANeWpu7ERkrGsKVD1fK9mx_8FGjWEO8QjlRCkImiydSH69GEMopmmWjyKFRJ5oM1m3f"
+                                 "qdWTC9TXfw",
+    "WEB_PUSH_VAPID_SUBJECT": "mailto:thongbao@ketnoi.example",
 }
 DEMO_PREFIX = "demo-"
 DEMO_ZALO_TEMPLATES = {"sign_in_code": "300001", "new_order": "300002", "parcel_received": "300003",
@@ -42,6 +54,8 @@ SANDBOX_PATHS = {
     "POSTMART_BASE_URL": "/postmart",
     "VOSO_BASE_URL": "/voso",
     "CARRIER_BASE_URL": "/carrier/api",
+    "SMS_BASE_URL": "/sms",
+    "ZALO_BASE_URL": "/zalo",
 }
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}  # noqa: S104 - refused, not bound
 # Per provincial storefront (POSTMART_STOREFRONTS / VOSO_STOREFRONTS), the marketplace's own
@@ -60,6 +74,12 @@ SANDBOX_CATEGORIES = {
              "spices": "504", "dried_specialties": "504", "seafood": "501", "meat_poultry_eggs": "501",
              "processed_food": "504", "herbs_medicinal": "504", "beverages": "505", "handicrafts": "506"},
 }
+
+
+# Zalo ZNS templates per notice purpose outside production (the sandbox knows them); in production
+# ZALO_TEMPLATES names the templates Zalo approved for the Official Account.
+SANDBOX_ZALO_TEMPLATES = {"sign_in_code": "demo-sign-in-code", "order_received": "demo-order-received",
+                          "payment_received": "demo-payment-received", "pickup_scheduled": "demo-pickup-scheduled"}
 
 
 class ConfigError(RuntimeError):
@@ -190,6 +210,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
             "webhook_secret": _demo(env, "CARRIER_WEBHOOK_SECRET"),
             "read_timeout": float(env.get("MARKETPLACE_READ_TIMEOUT", "10")),
         },
+        "NOTICES": notice_settings(env, production),
         # A shipment not heard of for this long is asked for its status (webhooks can be lost).
         "CARRIER_POLL_SECONDS": float(env.get("CARRIER_POLL_SECONDS", "900")),
         "REMOTE_CALLS_REFUSE_OPEN_TRANSACTION": env.get("REMOTE_CALLS_REFUSE_OPEN_TRANSACTION", "1") != "0",
@@ -266,6 +287,51 @@ def marketplace_settings(env) -> dict:
             "storefronts": _storefronts(env, "VOSO_STOREFRONTS"),
         },
     }
+
+
+def notice_settings(env, production: bool) -> dict:
+    """The farmer-notice channels: brandname SMS, Zalo ZNS, Web Push (connector/notices/channels)."""
+    return {
+        "sms": {
+            "base_url": _sandbox_url(env, "SMS_BASE_URL"),
+            "api_key": _demo(env, "SMS_API_KEY"),
+            "secret_key": _demo(env, "SMS_SECRET_KEY"),
+            "brandname": env.get("SMS_BRANDNAME", "KETNOI"),
+            "signing_secret": _demo(env, "SMS_SIGNING_SECRET"),
+            "webhook_secret": _demo(env, "SMS_WEBHOOK_SECRET"),
+            "cost_vnd": int(env.get("SMS_COST_VND", "750")),
+            "read_timeout": float(env.get("NOTICES_READ_TIMEOUT", "10")),
+        },
+        "zalo": {
+            "base_url": _sandbox_url(env, "ZALO_BASE_URL"),
+            "access_token": _demo(env, "ZALO_ACCESS_TOKEN"),
+            "oa_id": env.get("ZALO_OA_ID", ""),
+            "signing_secret": _demo(env, "ZALO_SIGNING_SECRET"),
+            "webhook_secret": _demo(env, "ZALO_WEBHOOK_SECRET"),
+            "cost_vnd": int(env.get("ZALO_COST_VND", "300")),
+            "templates": _json_object(env, "ZALO_TEMPLATES") or ({} if production else dict(SANDBOX_ZALO_TEMPLATES)),
+            "read_timeout": float(env.get("NOTICES_READ_TIMEOUT", "10")),
+        },
+        "push": {
+            "vapid_private_key": _demo(env, "WEB_PUSH_VAPID_PRIVATE_KEY"),
+            "vapid_public_key": _demo(env, "WEB_PUSH_VAPID_PUBLIC_KEY"),
+            "vapid_subject": _demo(env, "WEB_PUSH_VAPID_SUBJECT"),
+            "read_timeout": float(env.get("NOTICES_READ_TIMEOUT", "10")),
+        },
+    }
+
+
+def _json_object(env, variable: str) -> dict:
+    raw = env.get(variable, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as error:
+        raise ValueError(f"{variable} is not valid JSON: {error}") from None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ValueError(f'{variable} must be a JSON object of strings, e.g. {{"sign_in_code": "123456"}}')
+    return value
 
 
 def check_production(config: dict, env) -> None:

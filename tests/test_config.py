@@ -30,6 +30,18 @@ PRODUCTION = {
     "CARRIER_PASSWORD": "cr-password-Zp9uBv",
     "CARRIER_SIGNING_SECRET": "cr-signing-Hs3eGm",
     "CARRIER_WEBHOOK_SECRET": "cr-webhook-Wc7oNk",
+    "SMS_BASE_URL": "https://rest.esms.vn",
+    "SMS_API_KEY": "ketnoi-sms-key",
+    "SMS_SECRET_KEY": "sms-secret-R2dW8p",
+    "SMS_SIGNING_SECRET": "sms-signing-Jq5tYc",
+    "SMS_WEBHOOK_SECRET": "sms-webhook-Ux1vLa",
+    "ZALO_BASE_URL": "https://business.openapi.zalo.me",
+    "ZALO_ACCESS_TOKEN": "zalo-token-Pm4cSe",
+    "ZALO_SIGNING_SECRET": "zalo-signing-Gk7nRb",
+    "ZALO_WEBHOOK_SECRET": "zalo-webhook-Hb3xMf",
+    "WEB_PUSH_VAPID_PRIVATE_KEY": "Qv1yWc0m2h9kJx7nT4bRrL6sD8fG3pZaE5uY0iO2tKw",
+    "WEB_PUSH_VAPID_PUBLIC_KEY": "BNcR0xF2mJ9qL4sT7vW1yZ3aC6eG8iK0nP2rU5wX7zB9dF1hJ3lM5oQ7sU9wY1aC3eG5iK7mO9qS1",
+    "WEB_PUSH_VAPID_SUBJECT": "mailto:thongbao@ketnoi.vn",
 }
 # Every demo secret and credential of the README: refused in production, unset or set to its demo value.
 DEMO_VARIABLES = [
@@ -37,8 +49,11 @@ DEMO_VARIABLES = [
     "POSTMART_CLIENT_ID", "POSTMART_CLIENT_SECRET", "POSTMART_SIGNING_SECRET", "POSTMART_WEBHOOK_SECRET",
     "VOSO_USERNAME", "VOSO_PASSWORD", "VOSO_SIGNING_SECRET", "VOSO_WEBHOOK_SECRET",
     "CARRIER_USERNAME", "CARRIER_PASSWORD", "CARRIER_SIGNING_SECRET", "CARRIER_WEBHOOK_SECRET",
+    "SMS_API_KEY", "SMS_SECRET_KEY", "SMS_SIGNING_SECRET", "SMS_WEBHOOK_SECRET",
+    "ZALO_ACCESS_TOKEN", "ZALO_SIGNING_SECRET", "ZALO_WEBHOOK_SECRET",
+    "WEB_PUSH_VAPID_PRIVATE_KEY", "WEB_PUSH_VAPID_PUBLIC_KEY", "WEB_PUSH_VAPID_SUBJECT",
 ]
-SANDBOX_URL_VARIABLES = ["POSTMART_BASE_URL", "VOSO_BASE_URL", "CARRIER_BASE_URL"]
+SANDBOX_URL_VARIABLES = ["POSTMART_BASE_URL", "VOSO_BASE_URL", "CARRIER_BASE_URL", "SMS_BASE_URL", "ZALO_BASE_URL"]
 
 
 def test_local_defaults_need_no_environment():
@@ -56,6 +71,23 @@ def test_production_settings_are_accepted_and_postgres_uses_psycopg3():
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["MARKETPLACES"]["voso"]["password"] == "vs-password-Lr4mXc"
     assert config["CARRIER"]["base_url"] == "https://donhang.vnpost.vn/api"
+    assert config["NOTICES"]["sms"]["base_url"] == "https://rest.esms.vn"
+    assert config["NOTICES"]["zalo"]["access_token"] == "zalo-token-Pm4cSe"
+    assert config["NOTICES"]["zalo"]["templates"] == {}  # no sandbox template ids in production
+    assert config["NOTICES"]["push"]["vapid_subject"] == "mailto:thongbao@ketnoi.vn"
+
+
+def test_notice_channels_default_to_the_sandbox_with_demo_keys_outside_production():
+    notices = load_config({"SANDBOX_URL": "http://127.0.0.1:5999"})["NOTICES"]
+    assert notices["sms"]["base_url"] == "http://127.0.0.1:5999/sms"
+    assert notices["zalo"]["base_url"] == "http://127.0.0.1:5999/zalo"
+    assert notices["sms"]["cost_vnd"] == 750 and notices["zalo"]["cost_vnd"] == 300
+    assert notices["zalo"]["templates"]["sign_in_code"] == "demo-sign-in-code"
+    environ = {"ZALO_TEMPLATES": '{"sign_in_code": "248513"}', "SMS_COST_VND": "800"}
+    assert load_config(environ)["NOTICES"]["zalo"]["templates"] == {"sign_in_code": "248513"}
+    assert load_config(environ)["NOTICES"]["sms"]["cost_vnd"] == 800
+    with pytest.raises(ValueError, match="ZALO_TEMPLATES"):
+        load_config({"ZALO_TEMPLATES": "[1, 2]"})
 
 
 def test_a_fully_configured_production_app_starts():
@@ -84,14 +116,18 @@ def test_production_refuses_the_readme_demo_values_and_names_each():
                "POSTMART_CLIENT_SECRET": demo["MARKETPLACES"]["postmart"]["client_secret"],
                "VOSO_PASSWORD": demo["MARKETPLACES"]["voso"]["password"],
                "CARRIER_WEBHOOK_SECRET": demo["CARRIER"]["webhook_secret"],
+               "ZALO_ACCESS_TOKEN": demo["NOTICES"]["zalo"]["access_token"],
+               # The demo VAPID pair does not start with "demo-": refused because it is the README's.
+               "WEB_PUSH_VAPID_PRIVATE_KEY": demo["NOTICES"]["push"]["vapid_private_key"],
                "CARRIER_SIGNING_SECRET": "demo-something-else"}  # any "demo-" value is a demo value
     with pytest.raises(ConfigError) as refused:
         load_config(environ)
     message = str(refused.value)
     for name in ("PAYMENTS_WEBHOOK_SECRET", "POSTMART_CLIENT_SECRET", "VOSO_PASSWORD", "CARRIER_WEBHOOK_SECRET",
-                 "CARRIER_SIGNING_SECRET"):
+                 "CARRIER_SIGNING_SECRET", "ZALO_ACCESS_TOKEN", "WEB_PUSH_VAPID_PRIVATE_KEY"):
         assert name in message
-    for name in ("POSTMART_SIGNING_SECRET", "VOSO_USERNAME", "CARRIER_PASSWORD"):  # set to real values
+    for name in ("POSTMART_SIGNING_SECRET", "VOSO_USERNAME", "CARRIER_PASSWORD", "SMS_API_KEY",
+                 "WEB_PUSH_VAPID_PUBLIC_KEY"):  # set to real values
         assert name not in message
 
 

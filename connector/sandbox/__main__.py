@@ -5,9 +5,10 @@ import os
 import signal
 import sys
 
-from werkzeug.serving import WSGIRequestHandler, run_simple
+from werkzeug.serving import run_simple
 
 from connector.sandbox import create_sandbox_app
+from connector.sandbox.serving import SandboxRequestHandler
 
 parser = argparse.ArgumentParser(prog="python -m connector.sandbox")
 parser.add_argument("--port", type=int, default=int(os.environ.get("SANDBOX_PORT", "5001")))
@@ -23,7 +24,7 @@ webhooks = {
 }
 
 
-class KeepAliveHandler(WSGIRequestHandler):
+class KeepAliveHandler(SandboxRequestHandler):
     """HTTP/1.1, so that clients keep their connections open as with the real marketplaces (the
     development server speaks HTTP/1.0 by default: a new TCP connection for every call)."""
 

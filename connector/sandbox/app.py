@@ -78,6 +78,13 @@ class Sandbox:
         from connector.sandbox.carrier import Carrier
 
         self.carrier = Carrier()
+        from connector.sandbox.push import PushService
+        from connector.sandbox.sms import SmsCentre
+        from connector.sandbox.zalo import ZaloOA
+
+        self.sms = SmsCentre(config.get("sms"))
+        self.zalo = ZaloOA(config.get("zalo"))
+        self.push = PushService()
         self.cursor: dict[str, int] = dict.fromkeys(self.markets, 0)  # events before it are delivered
         self.done: dict[str, set[str]] = {key: set() for key in self.markets}
         self.retry_at: dict[tuple[str, str], tuple[float, int]] = {}
@@ -95,6 +102,7 @@ class Sandbox:
                 self._deliver(name, market, session)
             self.bank.deliver(self.webhooks.get("bank"), session, self.faults.webhook_duplicate, self.rng)
             self.carrier.deliver(self.webhooks.get("carrier"), session)
+            self.sms.deliver(self.webhooks.get("sms"), session)
 
     def _deliver(self, name: str, market: Marketplace, session: requests.Session) -> None:
         """Send every event not yet answered 2xx; failures wait with exponential backoff."""
@@ -172,7 +180,7 @@ def inject_faults(write: bool):
 
 
 def create_sandbox_app(config: dict | None = None) -> Flask:
-    from connector.sandbox import bank, buyer, carrier, guide
+    from connector.sandbox import bank, buyer, carrier, guide, push, sms, zalo
     from connector.sandbox.dialects import postmart, voso
 
     app = Flask(__name__)
@@ -190,6 +198,9 @@ def create_sandbox_app(config: dict | None = None) -> Flask:
     app.register_blueprint(bank.bp)
     app.register_blueprint(carrier.bp)
     app.register_blueprint(carrier.admin)
+    for channel in (sms, zalo, push):  # farmer notices
+        app.register_blueprint(channel.bp)
+        app.register_blueprint(channel.admin)
     app.register_blueprint(admin)
     app.register_blueprint(guide.bp)
 

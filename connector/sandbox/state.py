@@ -26,6 +26,12 @@ class Faults:
     review_seconds: float = 0.2
     timeout_sleep_seconds: float = 3.0
     seed: int | None = None
+    # Farmer-notice channels (sandbox/sms.py, zalo.py, push.py): a gateway down answers 503.
+    sms_down: bool = False
+    sms_hang_seconds: float = 0.0  # the SMS gateway answers this late (a read timeout: unknown outcome)
+    sms_code_result: str = ""  # the SMS gateway answers this CodeResult (e.g. "104", "99")
+    zalo_down: bool = False
+    push_down: bool = False
 
 
 @dataclass
