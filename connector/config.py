@@ -47,8 +47,6 @@ DEMO_DEFAULTS = {
     "WEB_PUSH_VAPID_SUBJECT": "mailto:thongbao@ketnoi.example",
 }
 DEMO_PREFIX = "demo-"
-DEMO_ZALO_TEMPLATES = {"sign_in_code": "300001", "new_order": "300002", "parcel_received": "300003",
-                       "payment_received": "300004", "listing_rejected": "300005", "certificate_expiring": "300006"}
 # Base URLs that default to a path of the local sandbox (SANDBOX_URL); production must set each.
 SANDBOX_PATHS = {
     "POSTMART_BASE_URL": "/postmart",
@@ -78,8 +76,10 @@ SANDBOX_CATEGORIES = {
 
 # Zalo ZNS templates per notice purpose outside production (the sandbox knows them); in production
 # ZALO_TEMPLATES names the templates Zalo approved for the Official Account.
-SANDBOX_ZALO_TEMPLATES = {"sign_in_code": "demo-sign-in-code", "order_received": "demo-order-received",
-                          "payment_received": "demo-payment-received", "pickup_scheduled": "demo-pickup-scheduled"}
+SANDBOX_ZALO_TEMPLATES = {"sign_in_code": "demo-sign-in-code", "new_order": "demo-new-order",
+                          "parcel_received": "demo-parcel-received", "payment_received": "demo-payment-received",
+                          "listing_rejected": "demo-listing-rejected",
+                          "certificate_expiring": "demo-certificate-expiring"}
 
 
 class ConfigError(RuntimeError):
@@ -155,9 +155,6 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         # The site's host name, for the last line of the sign-in SMS ("@host #123456") that lets
         # Android and iOS offer the code; unset: the host the farmer asked for the code on.
         "PUBLIC_HOST": env.get("PUBLIC_HOST", ""),
-        # Zalo ZNS template ids per notice kind (each template approved by Zalo for the Official Account):
-        # JSON {"new_order": "231001", ...}; the defaults are the sandbox's.
-        "NOTICE_ZALO_TEMPLATES": {**DEMO_ZALO_TEMPLATES, **json.loads(env.get("NOTICE_ZALO_TEMPLATES") or "{}")},
         "OUTBOX_REDISPATCH_AFTER": timedelta(seconds=int(env.get("OUTBOX_REDISPATCH_SECONDS", "60"))),
         # A failed job is pushed again this many times, after 1, 2, 4... x OUTBOX_REDRIVE_SECONDS.
         "OUTBOX_MAX_REDRIVES": int(env.get("OUTBOX_MAX_REDRIVES", "3")),

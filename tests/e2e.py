@@ -24,6 +24,7 @@ from connector.auth.models import ApiToken, User
 from connector.catalogue.models import Product, ProductPhoto
 from connector.config import marketplace_settings
 from connector.extensions import db
+from connector.farmers.models import FarmerSession, SignInCode, SignInLink
 from connector.households.models import Household
 from connector.jobs.outbox import OutboxJob
 from connector.logistics.models import Pickup, ServicePoint, Shipment
@@ -33,6 +34,7 @@ from connector.marketplaces.models import (
     MarketplaceEvent,
     RemoteImage,
 )
+from connector.notices.models import Notice, NoticeAttempt, PushSubscription
 from connector.orders.models import Order, OrderItem, Receipt
 from connector.payments.models import Payment
 from connector.sandbox import create_sandbox_app
@@ -211,6 +213,13 @@ def committed(app):
             delete(Product).where(Product.id.in_(products)),
             delete(AuditEvent).where(AuditEvent.actor_id.in_(users)),
             delete(AuditEvent).where(AuditEvent.entity_type == "product", AuditEvent.entity_id.in_(products)),
+            delete(NoticeAttempt).where(NoticeAttempt.notice_id.in_(
+                select(Notice.id).where(Notice.household_id.in_(households)))),
+            delete(Notice).where(Notice.household_id.in_(households)),
+            delete(PushSubscription).where(PushSubscription.household_id.in_(households)),
+            delete(SignInCode).where(SignInCode.household_id.in_(households)),
+            delete(SignInLink).where(SignInLink.household_id.in_(households)),
+            delete(FarmerSession).where(FarmerSession.household_id.in_(households)),
             delete(Household).where(Household.id.in_(households)),
             delete(ApiToken).where(ApiToken.user_id.in_(users)), delete(User).where(User.id.in_(users)),
         ):

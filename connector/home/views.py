@@ -1,4 +1,7 @@
-from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, session
+import functools
+from pathlib import Path
+
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, session
 from flask_login import current_user
 
 from connector.auth.roles import CAPABILITIES, ROLE_LABELS, Role, has_permission
@@ -24,9 +27,18 @@ def index():
 @bp.route("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico on every page whatever the page links: without it, each page
-    logs a 404 in the console. Cached for a week."""
-    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
-                               max_age=7 * 24 * 3600)
+    logs a 404 in the console. Cached for a week. Served from memory (a few hundred bytes): a file
+    response left open when the browser drops the connection would only be closed by the garbage
+    collector."""
+    response = make_response(_favicon_bytes())
+    response.mimetype = "image/vnd.microsoft.icon"
+    response.cache_control.public, response.cache_control.max_age = True, 7 * 24 * 3600
+    return response
+
+
+@functools.cache
+def _favicon_bytes() -> bytes:
+    return (Path(current_app.static_folder) / "favicon.ico").read_bytes()
 
 
 @bp.route("/language", methods=["POST"])

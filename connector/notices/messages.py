@@ -95,15 +95,33 @@ def _sms(text: str, short: str | None) -> str:
     return to_sms_text(short or text)[: SMS_LIMIT - 3].rsplit(" ", 1)[0] + "..."
 
 
+def _zalo_params(kind: str, p: dict, code: str) -> dict:
+    """The values the approved ZNS template of `kind` fills in (the sandbox checks them by name)."""
+    if kind == NoticeKind.SIGN_IN_CODE:
+        return {"code": code}
+    if kind == NoticeKind.NEW_ORDER:
+        return {"order_code": p["code"], "items": _items(p), "day": _day(p.get("day")) or "—",
+                "point": p.get("point") or _("The post office will tell you where to take your parcels.")}
+    if kind == NoticeKind.PARCEL_RECEIVED:
+        return {"order_code": p["code"], "point": p.get("point") or _("The post office")}
+    if kind == NoticeKind.PAYMENT_RECEIVED:
+        return {"order_code": p["code"], "amount": format_vnd(p["amount"])}
+    if kind == NoticeKind.LISTING_REJECTED:
+        return {"marketplace": p["marketplace"], "product": p["product"],
+                "reason": p.get("reason") or _("no reason given")}
+    return {"product": p["product"], "day": _day(p.get("day"))}
+
+
 def render(kind: str, params: dict) -> Message:
+    code = ""
+    if kind == NoticeKind.SIGN_IN_CODE:
+        code = unseal(current_app.config["SECRET_KEY"], params.get("code") or "") or ""
     with force_locale(LANGUAGE):
         title, text, short = _texts(kind, params)
         sms = _sms(text, short)
+        zalo_params = _zalo_params(kind, params, code)
     if kind == NoticeKind.SIGN_IN_CODE:
         # The last line lets Android (SMS User Consent / WebOTP) and iOS offer the code on our page.
-        code = unseal(current_app.config["SECRET_KEY"], params.get("code") or "") or ""
         sms = f"{sms}\n\n@{params.get('host') or 'localhost'} #{code}"
-    values = {key: str(value) for key, value in params.items() if key not in ("code", "items", "host", "expires_at")}
-    templates = current_app.config["NOTICE_ZALO_TEMPLATES"]
-    return Message(title=title, text=text, sms=sms, zalo_template=templates.get(kind, ""),
-                   zalo_params={**values, "text": text})
+    template = current_app.config["NOTICES"]["zalo"]["templates"].get(kind, "")
+    return Message(title=title, text=text, sms=sms, zalo_template=template, zalo_params=zalo_params)

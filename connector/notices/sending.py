@@ -41,7 +41,7 @@ def routes(notice: Notice) -> list[str]:
     wanted = []
     if live_subscriptions(notice.household_id):
         wanted.append("push")
-    if current_app.config["NOTICES"]["zalo"].get("enabled", True):
+    if notice.kind in current_app.config["NOTICES"]["zalo"]["templates"]:  # Zalo approved a template for it
         wanted.append("zalo")
     return [*wanted, "sms"]
 

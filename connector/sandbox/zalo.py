@@ -23,11 +23,13 @@ from connector.sandbox.sms import same_phone
 bp = Blueprint("sandbox_zalo", __name__, url_prefix="/zalo")
 admin = Blueprint("sandbox_zalo_admin", __name__, url_prefix="/_sandbox/zalo")
 CREDENTIALS = {"access_token": "demo-zalo-access-token", "signing_secret": "demo-zalo-signing"}
-TEMPLATES = {
+TEMPLATES = {  # the connector's notices (connector/notices/messages.py), as approved by Zalo
     "demo-sign-in-code": ["code"],
-    "demo-order-received": ["order_code", "product", "quantity"],
+    "demo-new-order": ["order_code", "items", "point", "day"],
+    "demo-parcel-received": ["order_code", "point"],
     "demo-payment-received": ["order_code", "amount"],
-    "demo-pickup-scheduled": ["order_code", "date"],
+    "demo-listing-rejected": ["marketplace", "product", "reason"],
+    "demo-certificate-expiring": ["product", "day"],
 }
 DAILY_QUOTA = 500
 

@@ -19,9 +19,10 @@ from connector.marketplaces.jobs import ORDERS
 
 
 def test_after_create_app_workers_know_every_features_queue_in_round_robin_order(app):
-    # A buyer's order first, then publishing; housekeeping last.
-    assert queue_names() == ("orders", "publishing", "payments", "logistics", "maintenance")
-    assert {"publishing periodic tasks", "logistics periodic tasks"} <= {name for name, _ in periodic_tasks()}
+    # A farmer waiting for a sign-in code first, then a buyer's order, then publishing; housekeeping last.
+    assert queue_names() == ("notices", "orders", "publishing", "payments", "logistics", "maintenance")
+    assert {"publishing periodic tasks", "logistics periodic tasks", "certificates about to expire"} <= {
+        name for name, _ in periodic_tasks()}
 
 
 def test_a_queue_declared_twice_differently_is_refused():

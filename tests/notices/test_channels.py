@@ -186,7 +186,7 @@ def test_a_phone_without_zalo_is_not_reachable(sandbox):
 
 def test_a_template_missing_a_parameter_or_unknown_is_refused(sandbox):
     with pytest.raises(ProviderRefused) as refused:
-        zalo_zns().send(new_phone(), "demo-order-received", {"order_code": "DH1"}, tracking_id=secrets.token_hex(8))
+        zalo_zns().send(new_phone(), "demo-new-order", {"order_code": "DH1"}, tracking_id=secrets.token_hex(8))
     assert refused.value.code == "-112"
     with pytest.raises(ProviderRefused) as refused:
         zalo_zns().send(new_phone(), "no-such-template", {"code": "1"}, tracking_id=secrets.token_hex(8))
