@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 from connector.audit.models import AuditEvent
 from connector.auth.models import ApiToken, User
 from connector.catalogue.models import Product, ProductPhoto
-from connector.config import marketplace_settings
+from connector.config import marketplace_settings, notice_settings
 from connector.extensions import db
 from connector.farmers.models import FarmerSession, SignInCode, SignInLink
 from connector.households.models import Household
@@ -38,10 +38,11 @@ from connector.notices.models import Notice, NoticeAttempt, PushSubscription
 from connector.orders.models import Order, OrderItem, Receipt
 from connector.payments.models import Payment
 from connector.sandbox import create_sandbox_app
+from connector.sandbox.serving import SandboxRequestHandler
 
 
-def serve(app) -> tuple[str, callable]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def serve(app, request_handler=None) -> tuple[str, callable]:
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=request_handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 
@@ -86,16 +87,19 @@ def sandbox(app, connector_url):
         "bank": {"url": f"{connector_url}/api/v1/webhooks/payments", "secret": app.config["PAYMENTS_WEBHOOK_SECRET"]},
         "carrier": {"url": f"{connector_url}/api/v1/webhooks/carrier",
                     "secret": app.config["CARRIER"]["webhook_secret"]},
+        "sms": {"url": f"{connector_url}/api/v1/webhooks/sms", "secret": app.config["NOTICES"]["sms"]["webhook_secret"]},
     }})
-    url, stop = serve(sandbox_app)
+    url, stop = serve(sandbox_app, SandboxRequestHandler)  # it keeps Zalo's access_token header
     saved = app.config["MARKETPLACES"]
     app.config["MARKETPLACES"] = marketplace_settings({"SANDBOX_URL": url, "MARKETPLACE_READ_TIMEOUT": "1",
                                                        **SHOP_ENV})
     saved_carrier = app.config["CARRIER"]
     app.config["CARRIER"] = {**saved_carrier, "base_url": f"{url}/carrier/api", "read_timeout": 1.0}
+    saved_notices = app.config["NOTICES"]
+    app.config["NOTICES"] = notice_settings({"SANDBOX_URL": url, "NOTICES_READ_TIMEOUT": "1"}, production=False)
     app.extensions.pop("connector.adapters", None)
     yield SandboxClient(url, sandbox_app)
-    app.config["MARKETPLACES"], app.config["CARRIER"] = saved, saved_carrier
+    app.config["MARKETPLACES"], app.config["CARRIER"], app.config["NOTICES"] = saved, saved_carrier, saved_notices
     app.extensions.pop("connector.adapters", None)
     sandbox_app.extensions["sandbox"].stop.set()
     stop()
@@ -128,6 +132,7 @@ class Workers:
                         WORKER_PERIODIC_SECONDS="1", MEDIA_ROOT=app_config["MEDIA_ROOT"],
                         PUBLISH_MAX_ATTEMPTS="40", PUBLISH_BACKOFF_MAX_SECONDS="2", SYNC_LOCK_SECONDS="5",
                         OUTBOX_REDISPATCH_SECONDS="2", OUTBOX_REDRIVE_SECONDS="1", REVIEW_POLL_SECONDS="5",
+                        NOTICES_READ_TIMEOUT="1",
                         CONNECTOR_INSTANCE_DIR=app_config["INSTANCE_DIR"], **SHOP_ENV)
         self.processes: list[subprocess.Popen] = []
         # Each worker's log goes to a file, so that a failing test can say what the workers saw.

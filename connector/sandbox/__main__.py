@@ -19,6 +19,8 @@ webhooks = {
     "voso": {"url": f"{options.connector}/api/v1/webhooks/voso", "secret": "demo-voso-webhook"},
     "carrier": {"url": f"{options.connector}/api/v1/webhooks/carrier",
                 "secret": os.environ.get("CARRIER_WEBHOOK_SECRET", "demo-carrier-webhook")},
+    "sms": {"url": f"{options.connector}/api/v1/webhooks/sms",
+            "secret": os.environ.get("SMS_WEBHOOK_SECRET", "demo-sms-webhook")},
     "bank": {"url": f"{options.connector}/api/v1/webhooks/payments",
              "secret": os.environ.get("PAYMENTS_WEBHOOK_SECRET", "demo-bank-webhook")},
 }

@@ -34,7 +34,8 @@ WHITESPACE = re.compile(r"\s+")
 
 def to_sms_text(vietnamese: str) -> str:
     """The text without diacritics (đ→d), in GSM-7's basic charset only, whitespace collapsed."""
-    text = vietnamese.replace("đ", "d").replace("Đ", "D")
+    # The đồng sign is written "d" in plain Vietnamese text ("150.000 d"), not unidecode's "D".
+    text = vietnamese.replace("đ", "d").replace("Đ", "D").replace("₫", "d")
     text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
     text = unicodedata.normalize("NFC", text)
     out = []
