@@ -87,7 +87,8 @@ def sandbox(app, connector_url):
         "bank": {"url": f"{connector_url}/api/v1/webhooks/payments", "secret": app.config["PAYMENTS_WEBHOOK_SECRET"]},
         "carrier": {"url": f"{connector_url}/api/v1/webhooks/carrier",
                     "secret": app.config["CARRIER"]["webhook_secret"]},
-        "sms": {"url": f"{connector_url}/api/v1/webhooks/sms", "secret": app.config["NOTICES"]["sms"]["webhook_secret"]},
+        "sms": {"url": f"{connector_url}/api/v1/webhooks/sms",
+                "secret": app.config["NOTICES"]["sms"]["webhook_secret"]},
     }})
     url, stop = serve(sandbox_app, SandboxRequestHandler)  # it keeps Zalo's access_token header
     saved = app.config["MARKETPLACES"]
