@@ -7,7 +7,10 @@ registered.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+import re
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from connector.errors import ValidationFailed
@@ -26,9 +29,11 @@ from connector.farmers.sessions import (
 )
 from connector.households.models import Household
 from connector.households.validation import display_phone
+from connector.notices import services as notices
 
 bp = Blueprint("farmers", __name__, url_prefix="/farmer")
 PHONE_KEY = "farmer_sign_in_phone"
+BASE64URL = re.compile(r"[A-Za-z0-9_-]+=*")
 
 
 def _address_limit() -> str:
@@ -144,3 +149,31 @@ def end_other_session(session_id: int):
 def farmer_messages():
     return {"farmer_notice": _("You have signed out.") if request.args.get("signed_out") else
             _("That phone was signed out.") if request.args.get("ended") else None}
+
+
+PUSH_SERVICES = (".googleapis.com", ".push.services.mozilla.com", ".push.apple.com", ".notify.windows.com")
+
+
+def _push_endpoint_allowed(endpoint: str) -> bool:
+    """Our server will POST to this address: in production only a browser vendor's push service over
+    HTTPS (anything else would let a farmer's session make the server call into our own network)."""
+    parts = urlsplit(endpoint)
+    if current_app.config["ENV_NAME"] != "production":
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    host = parts.hostname or ""
+    return parts.scheme == "https" and any(host.endswith(suffix) for suffix in PUSH_SERVICES)
+
+
+@bp.route("/push-subscription", methods=["POST"])
+@farmer_required
+def push_subscription():
+    """The installed page's service worker subscribed this phone (JSON, with the CSRF header)."""
+    body = request.get_json(silent=True) or {}
+    keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
+    endpoint, p256dh, auth = body.get("endpoint"), keys.get("p256dh"), keys.get("auth")
+    if not (isinstance(endpoint, str) and len(endpoint) <= 500 and _push_endpoint_allowed(endpoint)
+            and isinstance(p256dh, str) and 80 <= len(p256dh) <= 120 and BASE64URL.fullmatch(p256dh)
+            and isinstance(auth, str) and 16 <= len(auth) <= 40 and BASE64URL.fullmatch(auth)):
+        return jsonify(message=_("This phone cannot receive notifications this way.")), 422
+    notices.subscribe(g.household.id, current_session().id, endpoint, p256dh, auth)
+    return jsonify(subscribed=True), 201
