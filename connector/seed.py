@@ -24,6 +24,13 @@ DEMO_USERS = (
 
 
 DEMO_SERVICE_POINT = "BD19702"  # generated BĐVHX of Xã Hải Lăng
+# A demo farming household of Hải Lăng whose farmer signs in at /farmer with this phone; the code
+# arrives at the sandbox's SMS gateway (make run prints where to read it).
+DEMO_FARMER_PHONE = "0912 000 044"
+DEMO_FARMER = {"head_name": "Lê Thị Mai", "phone": DEMO_FARMER_PHONE, "commune_code": "19702",
+               "village": "Thôn Mỹ Chánh", "address_line": "", "main_products": "Gạo, mật ong",
+               "payout_bin": "970405", "payout_account": "3906205000044", "payout_holder": "Lê Thị Mai",
+               "consent": True}
 
 
 def seed_demo() -> list[tuple[str, str, str]]:
@@ -44,11 +51,21 @@ def seed_demo() -> list[tuple[str, str, str]]:
     # The demo agent works at Hải Lăng's commune post office, when demo service points exist.
     from connector.logistics.models import ServicePoint
 
+    agent = db.session.scalar(select(User).where(User.username == "buudien.hailang"))
     if db.session.scalar(select(ServicePoint.id).where(ServicePoint.code == DEMO_SERVICE_POINT)):
-        db.session.scalar(select(User).where(User.username == "buudien.hailang")).service_point_code = \
-            DEMO_SERVICE_POINT
+        agent.service_point_code = DEMO_SERVICE_POINT
         db.session.flush()
+    _seed_demo_farmer(agent)
     return logins
+
+
+def _seed_demo_farmer(agent: User) -> None:
+    from connector.households.models import Household
+    from connector.households.services import create_household
+    from connector.households.validation import clean_phone
+
+    if db.session.scalar(select(Household.id).where(Household.phone == clean_phone(DEMO_FARMER_PHONE))) is None:
+        create_household(agent, dict(DEMO_FARMER), confirm_duplicates=True)
 
 
 @click.group("seed", help="Demo data.")
@@ -67,3 +84,5 @@ def demo_command():
     click.echo("Demo logins (province 44, Quảng Trị):")
     for username, password, role in logins:
         click.echo(f"  {role:<8} {username:<17} {password}")
+    click.echo(f"  farmer   /farmer with the phone {DEMO_FARMER_PHONE}; the code arrives by SMS at the sandbox:")
+    click.echo(f"           {current_app.config['SANDBOX_URL']}/_sandbox/sms/messages")

@@ -17,14 +17,18 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from connector import create_app
 from connector.admin_units.services import sync_admin_units
 from connector.extensions import db
-from connector.seed import DEMO_USERS, seed_demo
+from connector.households.models import Household
+from connector.households.validation import clean_phone
+from connector.seed import DEMO_FARMER_PHONE, DEMO_USERS, seed_demo
 from tests.browser.conftest import ARTIFACTS
 from tests.e2e import serve
 from tests.factories import household_input, photo_bytes, product_input
+from tests.farmers.helpers import last_code
 
 pytestmark = pytest.mark.browser
 
@@ -118,8 +122,25 @@ PAGE_CHECKS = """() => {
 }"""
 
 
-def crawl(browser, url: str, username: str, password: str, javascript: bool = True) -> dict[str, list[str]]:
-    """Problems found per page path, visiting every page linked from the home page onwards."""
+def sign_in_farmer(page, url: str, app) -> None:
+    """The demo farmer signs in with the household's phone and the code the SMS would carry."""
+    page.goto(f"{url}/farmer/sign-in")
+    page.fill("#phone", DEMO_FARMER_PHONE)
+    page.click("form button.primary")
+    page.wait_for_url(f"{url}/farmer/sign-in/code")
+    with app.app_context():
+        household = db.session.scalar(select(Household).where(Household.phone == clean_phone(DEMO_FARMER_PHONE)))
+        code = last_code(app, household)
+        db.session.remove()
+    page.fill("#code", code)
+    page.click("form button.primary")
+    page.wait_for_url(f"{url}/farmer/")
+
+
+def crawl(browser, url: str, username: str, password: str, javascript: bool = True, app=None,
+          start: str = "/") -> dict[str, list[str]]:
+    """Problems found per page path, visiting every page linked from `start` onwards (signed in as
+    `username`, or as the demo farmer when username is "farmer", or not at all when it is None)."""
     from axe_playwright_python.sync_playwright import Axe
 
     context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True,
@@ -128,10 +149,13 @@ def crawl(browser, url: str, username: str, password: str, javascript: bool = Tr
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: console.append(str(error)))
-    sign_in(page, url, username, password)
+    if username == "farmer":
+        sign_in_farmer(page, url, app)
+    elif username:
+        sign_in(page, url, username, password)
     axe = Axe()
     # One visit per path: /pickups?date=... for every day of a month is the same page.
-    seen, queue, problems = {"/"}, deque(["/"]), {}
+    seen, queue, problems = {start}, deque([start]), {}
     host = urlparse(url).netloc
     while queue and len(seen) <= MAX_PAGES_PER_ROLE:
         path = queue.popleft()
@@ -155,7 +179,8 @@ def crawl(browser, url: str, username: str, password: str, javascript: bool = Tr
         if found:
             problems[path] = found
         if javascript:  # kept as test artifacts (not committed): every page as each role sees it
-            shot = ARTIFACTS / "pages" / username / (path.strip("/").replace("/", "_").split("?")[0] or "home")
+            shot = ARTIFACTS / "pages" / (username or "anonymous") / (
+                path.strip("/").replace("/", "_").split("?")[0] or "home")
             shot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=f"{shot}.png", full_page=True)
         for href in facts["links"]:
@@ -186,4 +211,12 @@ def test_every_page_a_role_reaches_passes_on_a_phone(browser, working_day, usern
 def test_every_page_loads_without_javascript(browser, working_day, username, password, role):
     url, _app = working_day
     problems = crawl(browser, url, username, password, javascript=False)
+    assert not problems, "\n" + report(problems)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+@pytest.mark.parametrize("who,start", [("farmer", "/farmer/"), (None, "/farmer/sign-in")], ids=["farmer", "anonymous"])
+def test_every_farmer_page_passes_on_a_phone(browser, working_day, who, start, javascript):
+    url, app = working_day
+    problems = crawl(browser, url, who, None, javascript=javascript, app=app, start=start)
     assert not problems, "\n" + report(problems)
