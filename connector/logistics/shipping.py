@@ -97,6 +97,12 @@ def book(shipment_id: int) -> str:
         shipment = db.session.get(Shipment, shipment_id)
         shipment.last_error = refused.message[:200]
         return "refused"
+    return record_booking(shipment_id, remote)
+
+
+def record_booking(shipment_id: int, remote: RemoteShipment) -> str:
+    """The booking job's record step: the carrier's shipment for ours, and its cash on delivery
+    brought in line with what is still unpaid (a payment may have arrived while we were booking)."""
     shipment = db.session.get(Shipment, shipment_id)
     record_remote(shipment, remote)
     if remote.cod_amount != shipment.cod_amount:  # a payment arrived while we were booking
@@ -229,6 +235,11 @@ def update_cod(shipment_id: int) -> str:
         remote = adapter.update_cod(remote_id, wanted)
     except Refused:  # handed in already: the carrier collects what it was told at booking
         remote = adapter.get_shipment(remote_id)
+    return record_cod_answer(shipment_id, wanted, remote)
+
+
+def record_cod_answer(shipment_id: int, wanted: int, remote: RemoteShipment) -> str:
+    """update_cod's record step: the carrier took the amount we `wanted`, or kept its own."""
     shipment = db.session.get(Shipment, shipment_id)
     if remote.cod_amount != wanted and shipment.cod_amount == wanted:
         shipment.cod_amount = remote.cod_amount
