@@ -83,12 +83,19 @@ def _payload(shipment: Shipment) -> dict:
             "receiver": {"name": order.buyer_name, "phone": order.buyer_phone, "address": order.buyer_address}}
 
 
-def book(shipment_id: int) -> str:
-    """The booking job's work: read, call (no transaction open), record."""
+def read_booking(shipment_id: int) -> dict | None:
+    """The booking job's read step: what to send the carrier, or None when there is nothing to book."""
     shipment = db.session.get(Shipment, shipment_id)
     if shipment is None or shipment.remote_id:
+        return None
+    return _payload(shipment)
+
+
+def book(shipment_id: int) -> str:
+    """The booking job's work: read, call (no transaction open), record."""
+    payload = read_booking(shipment_id)
+    if payload is None:
         return "done"
-    payload = _payload(shipment)
     db.session.commit()
     adapter = carrier_adapter()
     try:
@@ -222,13 +229,21 @@ def request_cod_update(shipment: Shipment) -> None:
     enqueue_after_commit(update_cod_job, shipment.id)
 
 
+def read_cod_update(shipment_id: int) -> tuple[str, int] | None:
+    """update_cod's read step: the carrier's id of the parcel and the amount to send, or None."""
+    shipment = db.session.get(Shipment, shipment_id)
+    if shipment is None or not shipment.remote_id:
+        return None
+    return shipment.remote_id, shipment.cod_amount
+
+
 def update_cod(shipment_id: int) -> str:
     """Tell the carrier the new cash-on-delivery amount: read, call (no transaction), record. When
     the parcel was handed in meanwhile, the carrier's amount stands and orders shows the refund."""
-    shipment = db.session.get(Shipment, shipment_id)
-    if shipment is None or not shipment.remote_id:
+    read = read_cod_update(shipment_id)
+    if read is None:
         return "gone"
-    remote_id, wanted = shipment.remote_id, shipment.cod_amount
+    remote_id, wanted = read
     db.session.commit()
     adapter = carrier_adapter()
     try:
