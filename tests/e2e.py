@@ -208,9 +208,11 @@ def committed(app):
                 select(ProductPhoto.id).where(ProductPhoto.product_id.in_(products)))),
             delete(Listing).where(Listing.product_id.in_(products)),
             delete(ProductPhoto).where(ProductPhoto.product_id.in_(products)),
+            # A product's audits (stock taken by an order has no actor) before the product: once it is
+            # gone they can no longer be found, and a later product with the same id would inherit them.
+            delete(AuditEvent).where(AuditEvent.entity_type == "product", AuditEvent.entity_id.in_(products)),
             delete(Product).where(Product.id.in_(products)),
             delete(AuditEvent).where(AuditEvent.actor_id.in_(users)),
-            delete(AuditEvent).where(AuditEvent.entity_type == "product", AuditEvent.entity_id.in_(products)),
             delete(Household).where(Household.id.in_(households)),
             delete(ApiToken).where(ApiToken.user_id.in_(users)), delete(User).where(User.id.in_(users)),
         ):
