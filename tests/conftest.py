@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import HealthCheck, settings
 from redis import Redis
 from sqlalchemy import orm
 
@@ -27,6 +28,14 @@ from connector.config import normalise_database_url
 from connector.extensions import db
 from tests.factories import bearer, make_token, make_user
 from tests.helpers import redis_server
+
+# Property tests: a modest run by default, so that `make test` stays fast; more examples in CI. Each
+# example drives real services against the database, so no deadline and no "too slow" complaint.
+settings.register_profile("default", max_examples=25, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile("ci", max_examples=100, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 # End-to-end fixtures (the sandbox and the connector on real ports, real worker processes), for any
 # test in the suite.

@@ -216,9 +216,11 @@ def committed(app):
                 select(ProductPhoto.id).where(ProductPhoto.product_id.in_(products)))),
             delete(Listing).where(Listing.product_id.in_(products)),
             delete(ProductPhoto).where(ProductPhoto.product_id.in_(products)),
+            # A product's audits (stock taken by an order has no actor) before the product: once it is
+            # gone they can no longer be found, and a later product with the same id would inherit them.
+            delete(AuditEvent).where(AuditEvent.entity_type == "product", AuditEvent.entity_id.in_(products)),
             delete(Product).where(Product.id.in_(products)),
             delete(AuditEvent).where(AuditEvent.actor_id.in_(users)),
-            delete(AuditEvent).where(AuditEvent.entity_type == "product", AuditEvent.entity_id.in_(products)),
             delete(NoticeAttempt).where(NoticeAttempt.notice_id.in_(
                 select(Notice.id).where(Notice.household_id.in_(households)))),
             delete(Notice).where(Notice.household_id.in_(households)),

@@ -22,6 +22,7 @@ from connector.jobs import enqueue_after_commit
 from connector.logistics.carrier import RemoteShipment, carrier_adapter
 from connector.logistics.models import Pickup, PickupStatus, Shipment, ShipmentStatus
 from connector.orders import money
+from connector.orders.models import Order
 from connector.orders.services import advance
 from connector.remote import Refused, RemoteError
 
@@ -83,12 +84,19 @@ def _payload(shipment: Shipment) -> dict:
             "receiver": {"name": order.buyer_name, "phone": order.buyer_phone, "address": order.buyer_address}}
 
 
-def book(shipment_id: int) -> str:
-    """The booking job's work: read, call (no transaction open), record."""
+def read_booking(shipment_id: int) -> dict | None:
+    """The booking job's read step: what to send the carrier, or None when there is nothing to book."""
     shipment = db.session.get(Shipment, shipment_id)
     if shipment is None or shipment.remote_id:
+        return None
+    return _payload(shipment)
+
+
+def book(shipment_id: int) -> str:
+    """The booking job's work: read, call (no transaction open), record."""
+    payload = read_booking(shipment_id)
+    if payload is None:
         return "done"
-    payload = _payload(shipment)
     db.session.commit()
     adapter = carrier_adapter()
     try:
@@ -97,11 +105,31 @@ def book(shipment_id: int) -> str:
         shipment = db.session.get(Shipment, shipment_id)
         shipment.last_error = refused.message[:200]
         return "refused"
+    return record_booking(shipment_id, remote)
+
+
+def record_booking(shipment_id: int, remote: RemoteShipment) -> str:
+    """The booking job's record step: the carrier's shipment for ours, and its cash on delivery
+    brought in line with what is still unpaid (a payment may have arrived while we were booking)."""
     shipment = db.session.get(Shipment, shipment_id)
     record_remote(shipment, remote)
     if remote.cod_amount != shipment.cod_amount:  # a payment arrived while we were booking
-        request_cod_update(shipment)
+        if shipment.status == ShipmentStatus.BOOKED:
+            request_cod_update(shipment)
+        else:  # handed in before we heard: the carrier collects what it was told at booking
+            _keep_carriers_cod(shipment, remote.cod_amount)
     return shipment.status
+
+
+def _keep_carriers_cod(shipment: Shipment, amount: int) -> None:
+    """The carrier would not change the parcel's cash on delivery: for a parcel still on its way,
+    it collects `amount`, and orders counts what that is beyond the total as a refund to make. A
+    delivered, returned or cancelled parcel collects nothing more (a delivered one's cash comes
+    as the carrier's remittance)."""
+    if shipment.status in FINAL:
+        return
+    shipment.cod_amount = amount
+    money.set_cod(shipment.order, amount)
 
 
 def record_remote(shipment: Shipment, remote: RemoteShipment) -> None:
@@ -126,8 +154,20 @@ def apply_status(shipment: Shipment, remote_status: str, version: int) -> bool:
     return True
 
 
-def apply_event(event: dict) -> bool:
+def _shipment_for_event(event: dict) -> Shipment | None:
+    """The shipment the carrier's event is about: by the carrier's id, or, when the booking's answer
+    is not recorded yet (the job is still waiting for it, or retrying), by our reference, the order's
+    code, so that news (a remittance above all) sent meanwhile is not lost."""
     shipment = db.session.scalar(select(Shipment).where(Shipment.remote_id == str(event.get("shipment_id"))))
+    if shipment is not None or not event.get("reference"):
+        return shipment
+    return db.session.scalar(select(Shipment).join(Order, Order.id == Shipment.order_id).where(
+        Order.code == str(event["reference"]), Shipment.remote_id.is_(None)))
+
+
+def apply_event(event: dict) -> bool:
+    """A carrier webhook: a shipment's new status, or the remittance of the cash it collected."""
+    shipment = _shipment_for_event(event)
     if shipment is None:
         return False
     if event.get("type") == "cod.remitted":
@@ -216,22 +256,34 @@ def request_cod_update(shipment: Shipment) -> None:
     enqueue_after_commit(update_cod_job, shipment.id)
 
 
+def read_cod_update(shipment_id: int) -> tuple[str, int] | None:
+    """update_cod's read step: the carrier's id of the parcel and the amount to send, or None."""
+    shipment = db.session.get(Shipment, shipment_id)
+    if shipment is None or not shipment.remote_id:
+        return None
+    return shipment.remote_id, shipment.cod_amount
+
+
 def update_cod(shipment_id: int) -> str:
     """Tell the carrier the new cash-on-delivery amount: read, call (no transaction), record. When
     the parcel was handed in meanwhile, the carrier's amount stands and orders shows the refund."""
-    shipment = db.session.get(Shipment, shipment_id)
-    if shipment is None or not shipment.remote_id:
+    read = read_cod_update(shipment_id)
+    if read is None:
         return "gone"
-    remote_id, wanted = shipment.remote_id, shipment.cod_amount
+    remote_id, wanted = read
     db.session.commit()
     adapter = carrier_adapter()
     try:
         remote = adapter.update_cod(remote_id, wanted)
     except Refused:  # handed in already: the carrier collects what it was told at booking
         remote = adapter.get_shipment(remote_id)
+    return record_cod_answer(shipment_id, wanted, remote)
+
+
+def record_cod_answer(shipment_id: int, wanted: int, remote: RemoteShipment) -> str:
+    """update_cod's record step: the carrier took the amount we `wanted`, or kept its own."""
     shipment = db.session.get(Shipment, shipment_id)
-    if remote.cod_amount != wanted and shipment.cod_amount == wanted:
-        shipment.cod_amount = remote.cod_amount
-        money.set_cod(shipment.order, remote.cod_amount)
     apply_status(shipment, remote.status, remote.version)
+    if remote.cod_amount != wanted and shipment.cod_amount == wanted:  # no newer change meanwhile
+        _keep_carriers_cod(shipment, remote.cod_amount)
     return "updated" if remote.cod_amount == wanted else "kept"
