@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from connector.marketplaces.views import bp as marketplace_pages
     from connector.notices import receivers as notice_receivers  # noqa: F401  (tells farmers what happened)
     from connector.notices.api import blp as notices_api
+    from connector.notices.views import bp as notice_pages
     from connector.orders.views import bp as order_pages
     from connector.payments.api import blp as payments_api
     from connector.payments.views import bp as payment_pages
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(logistics_pages)
     app.register_blueprint(farmer_pages)
     app.register_blueprint(handover_pages)
+    app.register_blueprint(notice_pages)
     # The API authenticates with bearer tokens, not cookies, so form CSRF tokens do not apply.
     for blueprint in (auth_api, admin_units_api, households_api, catalogue_api, imports_api,
                       marketplaces_api, payments_api, logistics_api, notices_api):

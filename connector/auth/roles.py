@@ -43,11 +43,13 @@ CAPABILITIES = {
         _l("Onboard households and products in every province"),
         _l("Match payments that need staff, and keep the list of banks and wallets"),
         _l("Map product categories to the marketplaces' categories"),
+        _l("See what notices to farmers cost, by channel"),
     ],
     Role.OFFICER: [
         _l("See your province's households, products and orders"),
         _l("See which products the marketplaces refused, and why"),
         _l("Suspend a household, and reinstate it"),
+        _l("See what notices to farmers cost, by channel"),
     ],
     Role.AGENT: [
         _l("Register farming households and their products"),

@@ -163,3 +163,30 @@ def test_signing_out_ends_the_session_even_for_a_copied_cookie(client, app, hous
     thief = app.test_client()
     thief.set_cookie("farmer_session", cookie, path="/farmer")
     assert thief.get("/farmer/").status_code == 302
+
+
+def test_an_address_asking_for_many_phones_is_capped(client, app, household):
+    saved = app.config["FARMER_ADDRESS_LIMIT"]
+    app.config["FARMER_ADDRESS_LIMIT"] = "3 per hour"
+    try:
+        answers = [ask_for_code(client, f"0987 65{number:04d}").status_code for number in range(4)]
+    finally:
+        app.config["FARMER_ADDRESS_LIMIT"] = saved
+    assert answers[:3] == [302, 302, 302] and answers[3] == 429
+    assert db.session.scalar(select(func.count(SignInCode.id))) == 3
+
+
+def test_an_expired_session_is_refused(client, app, household):
+    sign_in(client, app, household)
+    row = db.session.scalar(select(FarmerSession))
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    response = client.get("/farmer/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/farmer/sign-in")
+
+
+def test_a_suspended_household_is_signed_out(client, app, household):
+    sign_in(client, app, household)
+    household.status = "suspended"
+    db.session.commit()
+    assert client.get("/farmer/").status_code == 302
