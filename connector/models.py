@@ -5,7 +5,7 @@ from connector.audit.models import AuditEvent
 from connector.auth.models import ApiToken, User
 from connector.banks.models import Acquirer
 from connector.catalogue.models import Product, ProductPhoto
-from connector.farmers.models import FarmerSession, SignInCode, SignInLink
+from connector.farmers.models import FarmerChange, FarmerSession, SignInCode, SignInLink
 from connector.households.models import Household
 from connector.jobs.outbox import OutboxJob
 from connector.logistics.models import IndexVersion, Pickup, ServicePoint, Shipment
@@ -24,5 +24,5 @@ __all__ = [
     "Province", "Commune", "User", "ApiToken", "OutboxJob", "AuditEvent", "Household", "Product", "ProductPhoto",
     "Listing", "RemoteImage", "CategoryMapping", "MarketplaceEvent", "EventCursor", "Order", "OrderItem", "Receipt",
     "Acquirer", "Payment", "ServicePoint", "IndexVersion", "Pickup", "Shipment", "SignInCode", "SignInLink",
-    "FarmerSession", "Notice", "NoticeAttempt", "PushSubscription",
+    "FarmerSession", "FarmerChange", "Notice", "NoticeAttempt", "PushSubscription",
 ]

@@ -108,6 +108,25 @@ def product_as_input(product: Product) -> dict:
 
 def update_product(user, product: Product, changes: dict) -> Product:
     _require_write(user)
+    return _apply_changes(user, product, changes, "update")
+
+
+# What a farmer may change on their own product from their phone; the rest is done at the post office.
+FARMER_FIELDS = frozenset({"price_vnd", "stock", "status"})
+FARMER_STATUSES = frozenset({ProductStatus.ACTIVE, ProductStatus.PAUSED})
+
+
+def update_by_farmer(household_id: int, product: Product, changes: dict) -> Product:
+    """The farmer of `household_id` changes price, stock or pauses their product: the same rules as
+    staff (the same schema), audited with no staff actor, sent to the marketplaces like any change."""
+    if product.household_id != household_id:
+        raise NotFound()
+    if set(changes) - FARMER_FIELDS or changes.get("status", ProductStatus.ACTIVE) not in FARMER_STATUSES:
+        raise ValidationFailed(errors={"product": [_("This change is made at the post office.")]})
+    return _apply_changes(None, product, changes, "farmer_update")
+
+
+def _apply_changes(actor, product: Product, changes: dict, action: str) -> Product:
     if product.status == ProductStatus.ARCHIVED:
         raise ValidationFailed(errors={"status": [_("An archived product cannot be edited.")]})
     unknown = set(changes) - set(AUDITED_FIELDS)
@@ -125,7 +144,7 @@ def update_product(user, product: Product, changes: dict) -> Product:
     after = product_as_input(product)
     diff = {f: [_plain(before[f]), _plain(after[f])] for f in AUDITED_FIELDS if before[f] != after[f]}
     if diff:
-        record(user, "update", "product", product.id, diff)
+        record(actor, action, "product", product.id, diff)
         product_changed.send(product)
     return product
 

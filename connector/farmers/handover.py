@@ -25,7 +25,7 @@ from connector.payments.services import household_qr
 bp = Blueprint("handover", __name__)
 
 
-def _inline_svg(payload: str) -> str:
+def inline_svg(payload: str) -> str:
     """The QR as a data: address inside the page: a sign-in token never appears in an image URL
     (and so never in an access log or a browser history)."""
     svg = qr_images.render(payload, "svg", "Q")
@@ -53,7 +53,7 @@ def handover_sheet(household_id: int):
     point_info = home_point(household.commune_code)
     point = db.session.get(ServicePoint, point_info.id) if point_info else None
     response = current_app.make_response(render_template(
-        "farmers/handover.html", household=household, sign_in_image=_inline_svg(sign_in_url),
+        "farmers/handover.html", household=household, sign_in_image=inline_svg(sign_in_url),
         payment_image=payment_image, point=point, hours=describe_hours(point.opening_hours) if point else "",
         days=current_app.config["FARMER_LINK_DAYS"]))
     response.headers["Cache-Control"] = "no-store"  # the sheet carries a live sign-in code

@@ -76,3 +76,17 @@ class FarmerSession(db.Model):
     ended_how: Mapped[str | None] = mapped_column(String(20))
 
     household: Mapped[Household] = relationship()
+
+
+class FarmerChange(db.Model):
+    """A stock or price change a farmer's phone sent, by its idempotency key: a change queued
+    offline and sent again (a retry, a second tab) is applied once."""
+
+    __tablename__ = "farmer_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[str] = mapped_column(String(36), unique=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # stock | price | pause | resume
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

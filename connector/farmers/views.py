@@ -23,7 +23,6 @@ from connector.farmers.sessions import (
     current_session,
     end_session,
     farmer_required,
-    live_sessions,
     set_cookie,
     start_session,
 )
@@ -47,14 +46,14 @@ def _host() -> str:
 def _signed_in(household, via: str):
     farmer_session, token = start_session(household, via, request.headers.get("User-Agent", ""))
     session.pop(PHONE_KEY, None)
-    return set_cookie(redirect(url_for("farmers.home")), token)
+    return set_cookie(redirect(url_for("farmer_pages.today")), token)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"])
 def sign_in():
     if current_session() is not None:
-        return redirect(url_for("farmers.home"))
+        return redirect(url_for("farmer_pages.today"))
     phone, error, status = request.form.get("phone", ""), None, 200
     if request.method == "POST":
         try:
@@ -118,13 +117,6 @@ def qr_sign_in(token: str):
     return render_template("farmers/qr.html", household=db.session.get(Household, link.household_id), error=None)
 
 
-@bp.route("/")
-@farmer_required
-def home():
-    return render_template("farmers/home.html", household=g.household, this_session=current_session(),
-                           sessions=live_sessions(g.household.id))
-
-
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
     found = current_session()
@@ -142,7 +134,7 @@ def end_other_session(session_id: int):
     end_session(other, SessionEnd.BY_FARMER)
     if other.id == current_session().id:
         return clear_cookie(redirect(url_for("farmers.sign_in", signed_out=1)))
-    return redirect(url_for("farmers.home", ended=1))
+    return redirect(url_for("farmer_pages.help_page", ended=1))
 
 
 @bp.app_context_processor

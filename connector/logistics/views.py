@@ -148,11 +148,16 @@ def received(pickup_id: int):
 @login_required("households.read")
 def slip(order_id: int):
     """A printable slip for the parcel: order code (scannable), household, items, weight, point, date."""
-    order = get_order(current_user, order_id)
+    return render_slip(get_order(current_user, order_id), url_for("orders.detail", order_id=order_id))
+
+
+def render_slip(order, back_url: str):
+    """The slip page for `order` (whose reader the caller checked), or 404 before a point is chosen;
+    staff and the farmer print the same slip."""
     pickup = order_pickup(order)
     if pickup is None or pickup.service_point is None:
         abort(404)
     code_svg = render(order.code, "svg", "Q").decode()
     weight = sum((item.quantity * (item.product.weight_grams if item.product else 0)) for item in order.items)
     return render_template("logistics/slip.html", order=order, pickup=pickup, code_svg=code_svg,
-                           weight_grams=weight)
+                           weight_grams=weight, back_url=back_url)

@@ -92,6 +92,7 @@ class Order(TimestampMixin, db.Model):
     refund_due_vnd: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", index=True)
     payment_status: Mapped[str] = mapped_column(String(20), default="unpaid", server_default="unpaid")
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the farmer said "packed, ready"
 
     items: Mapped[list[OrderItem]] = relationship(back_populates="order", cascade="all, delete-orphan")
     household: Mapped[Household | None] = relationship()

@@ -19,6 +19,7 @@ EVENTS: dict[tuple[str, str], F] = {
     ("marketplace", "COMPLETED"): F.DELIVERED,
     ("marketplace", "CANCELLED"): F.CANCELLED,
     ("marketplace", "RETURNED"): F.RETURNED,
+    ("farmer", "confirmed"): F.CONFIRMED,  # the farmer took the order on their page
     ("pickup", "assigned"): F.READY,
     ("pickup", "received"): F.HANDED_IN,
     ("carrier", "RECEIVED_AT_POST_OFFICE"): F.HANDED_IN,

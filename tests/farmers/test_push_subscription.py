@@ -26,7 +26,7 @@ def subscription(endpoint="https://fcm.googleapis.com/fcm/send/abc123"):
 
 
 def subscribe(client, body):
-    token = csrf_token_from(client.get("/farmer/").get_data(as_text=True))
+    token = csrf_token_from(client.get("/farmer/help").get_data(as_text=True))
     return client.post("/farmer/push-subscription", json=body, headers={"X-CSRFToken": token})
 
 
@@ -41,7 +41,7 @@ def test_a_signed_in_farmer_subscribes_and_signing_out_ends_it(client, app, hous
     assert subscribe(client, subscription()).status_code == 201  # the browser renews: still one
     rows = db.session.scalars(select(PushSubscription).where(PushSubscription.household_id == household.id)).all()
     assert len(rows) == 1 and rows[0].gone_at is None
-    post_form(client, "/farmer/sign-out", page="/farmer/")
+    post_form(client, "/farmer/sign-out", page="/farmer/help")
     db.session.refresh(rows[0])
     assert rows[0].gone_at is not None
 

@@ -31,7 +31,7 @@ def test_a_farmer_signs_in_with_the_code_sent_to_the_households_phone(client, ap
     sign_in(client, app, household)
     home = client.get("/farmer/")
     assert home.status_code == 200
-    assert household.head_name in page(home) and "Đăng xuất" in page(home)
+    assert f"Xin chào, {household.head_name}" in page(home) and "Hàng cần gói" in page(home)
     assert db.session.scalar(select(func.count(FarmerSession.id)).where(
         FarmerSession.household_id == household.id)) == 1
 
@@ -159,7 +159,7 @@ def test_a_farmer_session_opens_no_staff_page_and_a_staff_session_no_farmer_page
 def test_signing_out_ends_the_session_even_for_a_copied_cookie(client, app, household):
     sign_in(client, app, household)
     cookie = client.get_cookie("farmer_session", path="/farmer").value
-    post_form(client, "/farmer/sign-out", page="/farmer/")
+    post_form(client, "/farmer/sign-out", page="/farmer/help")
     thief = app.test_client()
     thief.set_cookie("farmer_session", cookie, path="/farmer")
     assert thief.get("/farmer/").status_code == 302

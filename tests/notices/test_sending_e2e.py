@@ -97,7 +97,7 @@ def test_a_farmer_signs_in_with_the_code_from_the_sms_sandbox_and_nothing_person
         page = browser.get(f"{connector_url}/farmer/sign-in/code", timeout=5).text
         signed_in = browser.post(f"{connector_url}/farmer/sign-in/code", timeout=5,
                                  data={"csrf_token": csrf_token_from(page), "code": code})
-        assert signed_in.url.endswith("/farmer/") and "Điện thoại đang đăng nhập" in signed_in.text
+        assert signed_in.url.endswith("/farmer/") and "Hàng cần gói" in signed_in.text
         # The gateway's delivery report reaches the connector, signed.
         with app.app_context():
             notice_id = db.session.scalar(select(Notice.id).where(Notice.household_id == household_id))

@@ -1,0 +1,113 @@
+"""What a farmer's pages read: always for one household, so another household's id finds nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+
+from connector.catalogue.models import Product, ProductStatus
+from connector.errors import NotFound
+from connector.extensions import db
+from connector.logistics.models import Pickup
+from connector.logistics.services import vietnam_now
+from connector.orders.models import Channel, Fulfilment, Order, PayBy, Receipt
+from connector.orders.status import SETTLED, UNDELIVERED
+
+OPEN = (Fulfilment.NEW, Fulfilment.CONFIRMED, Fulfilment.READY)  # still with the farmer
+CONFIRM_WITHIN = timedelta(days=1)  # the marketplaces cancel an order nobody confirmed in a day
+
+
+def my_products(household_id: int) -> list[Product]:
+    return list(db.session.scalars(select(Product).where(Product.household_id == household_id,
+                                                         Product.status != ProductStatus.ARCHIVED)
+                                   .order_by(Product.name)))
+
+
+def my_product(household_id: int, product_id: int) -> Product:
+    product = db.session.get(Product, product_id)
+    if product is None or product.household_id != household_id or product.status == ProductStatus.ARCHIVED:
+        raise NotFound()
+    return product
+
+
+def my_orders(household_id: int, limit: int = 100) -> list[Order]:
+    return list(db.session.scalars(select(Order).where(Order.household_id == household_id)
+                                   .order_by(Order.id.desc()).limit(limit)))
+
+
+def my_order(household_id: int, order_id: int) -> Order:
+    order = db.session.get(Order, order_id)
+    if order is None or order.household_id != household_id:
+        raise NotFound()
+    return order
+
+
+def pickups_of(orders: list[Order]) -> dict[int, Pickup]:
+    if not orders:
+        return {}
+    rows = db.session.scalars(select(Pickup).where(Pickup.order_id.in_([o.id for o in orders])))
+    return {pickup.order_id: pickup for pickup in rows}
+
+
+@dataclass
+class Today:
+    to_pack: list[tuple[Order, Pickup | None]] = field(default_factory=list)
+    to_confirm: list[tuple[Order, datetime]] = field(default_factory=list)  # with the time it must be confirmed by
+    received_this_week: int = 0
+    week_start: datetime | None = None
+
+
+def today(household_id: int) -> Today:
+    """What to do now: parcels to pack and where to take them by when, orders to confirm before the
+    marketplace cancels them, and the money received since Monday."""
+    open_orders = list(db.session.scalars(select(Order).where(
+        Order.household_id == household_id, Order.fulfilment.in_(OPEN), Order.exception.is_(None))
+        .order_by(Order.id)))
+    pickups = pickups_of(open_orders)
+    result = Today()
+    for order in open_orders:
+        if order.fulfilment == Fulfilment.NEW:
+            result.to_confirm.append((order, order.created_at + CONFIRM_WITHIN))
+        else:
+            result.to_pack.append((order, pickups.get(order.id)))
+    result.to_pack.sort(key=lambda pair: (pair[1].pickup_date if pair[1] else vietnam_now().date(), pair[0].id))
+    now = vietnam_now()
+    monday = datetime.combine(now.date() - timedelta(days=now.weekday()), time.min, tzinfo=now.tzinfo)
+    result.week_start = monday
+    result.received_this_week = sum(db.session.scalars(select(Receipt.amount_vnd).join(Order).where(
+        Order.household_id == household_id, Receipt.received_at >= monday)))
+    return result
+
+
+@dataclass
+class Money:
+    received: list[Receipt] = field(default_factory=list)
+    received_by_channel: dict[str, int] = field(default_factory=dict)
+    expected_by_channel: dict[str, int] = field(default_factory=dict)
+    expected: list[tuple[Order, str, int]] = field(default_factory=list)  # order, channel, amount still to come
+
+
+def money(household_id: int) -> Money:
+    """Received (real receipts, by channel) and expected (what open orders still owe, by the way the
+    buyer pays: the marketplace settles after delivery, the carrier remits COD, a transfer is owed)."""
+    result = Money()
+    result.received = list(db.session.scalars(select(Receipt).join(Order).where(Order.household_id == household_id)
+                                              .order_by(Receipt.received_at.desc()).limit(100)))
+    for receipt in result.received:
+        result.received_by_channel[receipt.channel] = result.received_by_channel.get(receipt.channel, 0) \
+            + receipt.amount_vnd
+    owing = db.session.scalars(select(Order).where(Order.household_id == household_id,
+                                                   Order.fulfilment.not_in(UNDELIVERED),
+                                                   Order.paid_vnd < Order.total_vnd).order_by(Order.id.desc()))
+    for order in owing:
+        channel = {PayBy.MARKETPLACE: Channel.MARKETPLACE, PayBy.COD: Channel.COD}.get(order.pay_by, Channel.TRANSFER)
+        amount = order.total_vnd - order.paid_vnd
+        result.expected.append((order, channel, amount))
+        result.expected_by_channel[channel] = result.expected_by_channel.get(channel, 0) + amount
+    return result
+
+
+def is_settled(order: Order) -> bool:
+    return order.fulfilment in SETTLED
