@@ -18,9 +18,14 @@ CHANGE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 MAX_STOCK = 1_000_000
 
 
+GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+")  # "1.250" is how a Vietnamese writes 1250; "2.5" is not a whole number
+
+
 def _whole_number(raw: str | None, field: str, message: str) -> int:
-    text = (raw or "").strip().replace(".", "")  # "1.250" is how a Vietnamese writes 1250
-    if not text.lstrip("-").isdigit():
+    text = (raw or "").strip().replace(" ", "")
+    if GROUPED.fullmatch(text):
+        text = text.replace(".", "")
+    if not re.fullmatch(r"[-+]?\d{1,9}", text):
         raise ValidationFailed(errors={field: [message]})
     return int(text)
 
