@@ -1,4 +1,5 @@
-"""Issue 11, finding 12: Lighthouse's scores (mobile, default throttling) for the staff pages.
+"""Issues 11 and 13: Lighthouse's scores (mobile, default throttling) for the staff and farmer pages, with
+LCP, TBT, CLS and the bytes each page transferred.
 
 Lighthouse 12.2.3 (13.x needs Node 22) is installed from tests/benchmarks/lighthouse/package.json by
 `make bench` (`npm ci`) and run against Debian's chromium. Without npm, Lighthouse or Chromium the
@@ -61,7 +62,7 @@ def seed_pages(app) -> dict[str, list[str]]:
         make_service_point(household.lat, household.lon)
         assign_pickup(order)  # what the worker's match job does: the order gets its pickup slip
         db.session.commit()
-        ids = {"household": household.id, "product": product.id, "order": order.id}
+        ids = {"household": household.id, "product": product.id, "order": order.id, "phone": household.phone}
         db.session.remove()
     return {
         "anonymous": ["/login"],
@@ -71,6 +72,9 @@ def seed_pages(app) -> dict[str, list[str]]:
                   "/imports"],
         "officer": ["/", "/households", "/publishing/problems"],
         "admin": ["/", "/staff", "/payments/unmatched"],
+        # Issue 13: the farmer's Today, My products and an order page, and the sign-in page.
+        "anonymous farmer": ["/farmer/sign-in"],
+        f"farmer {ids['phone']}": ["/farmer/", "/farmer/products", f"/farmer/orders/{ids['order']}"],
     }
 
 
@@ -88,6 +92,34 @@ def session_cookie(base: str, role: str) -> str:
     client.post(f"{base}/login", data={"csrf_token": token, "username": username, "password": password},
                 timeout=10).raise_for_status()
     return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def farmer_cookie(base: str, app, phone: str) -> str:
+    """Sign in on the farmer's pages with the phone and the code the SMS would carry."""
+    from sqlalchemy import select
+
+    from connector.households.models import Household
+    from tests.farmers.helpers import last_code
+
+    client = requests.Session()
+    page = client.get(f"{base}/farmer/sign-in", timeout=10).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post(f"{base}/farmer/sign-in", data={"csrf_token": token, "phone": phone}, timeout=10).raise_for_status()
+    with app.app_context():
+        code = last_code(app, db.session.scalar(select(Household).where(Household.phone == phone)))
+        db.session.remove()
+    client.post(f"{base}/farmer/sign-in/code", data={"csrf_token": token, "code": code},
+                timeout=10).raise_for_status()
+    return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def measures(result: dict) -> str:
+    """LCP, TBT, CLS and the bytes the page transferred."""
+    audits = result["audits"]
+    return (f"LCP {audits['largest-contentful-paint']['numericValue'] / 1000:.1f} s, "
+            f"TBT {audits['total-blocking-time']['numericValue']:.0f} ms, "
+            f"CLS {audits['cumulative-layout-shift']['numericValue']:.3f}, "
+            f"{audits['total-byte-weight']['numericValue'] / 1024:.1f} KiB")
 
 
 def audit(url: str, cookie: str | None) -> dict:
@@ -129,22 +161,28 @@ def run(app) -> None:
     base = f"http://127.0.0.1:{server.server_port}"
     try:
         for role, paths in pages.items():
-            cookie = None if role == "anonymous" else session_cookie(base, role)
+            if role.startswith("farmer "):
+                cookie = farmer_cookie(base, app, role.split(" ", 1)[1])
+                role = "farmer"
+            else:
+                cookie = None if role.startswith("anonymous") else session_cookie(base, role)
             for path in paths:
                 if only and path not in only:
                     continue
                 status = requests.get(base + path, headers={"Cookie": cookie or ""}, allow_redirects=False,
                                       timeout=10).status_code
                 if status != 200:
-                    print(f"  {role:<9} {path:<34} not measured: HTTP {status}")
+                    print(f"  {role:<16} {path:<34} not measured: HTTP {status}")
                     continue
                 result = audit(base + path, cookie)
-                if result.get("runtimeError") or result["finalDisplayedUrl"].endswith("/login") != (path == "/login"):
-                    print(f"  {role:<9} {path:<34} not measured: {result.get('runtimeError') or 'signed out'}")
+                signed_out = result.get("finalDisplayedUrl", "").endswith(("/login", "/farmer/sign-in")) \
+                    != path.endswith(("/login", "/sign-in"))
+                if result.get("runtimeError") or signed_out:
+                    print(f"  {role:<16} {path:<34} not measured: {result.get('runtimeError') or 'signed out'}")
                     continue
                 scores = [round(100 * result["categories"][name]["score"]) for name in CATEGORIES]
                 missed = shortfalls(result)
-                print(f"  {role:<9} {path:<34} {' / '.join(map(str, scores))}"
+                print(f"  {role:<16} {path:<34} {' / '.join(map(str, scores))}   {measures(result)}"
                       + (f"   ({'; '.join(missed)})" if missed else ""), flush=True)
     finally:
         server.shutdown()
