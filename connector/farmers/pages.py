@@ -6,22 +6,23 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from connector.db import utcnow
-from connector.errors import ValidationFailed
+from connector.errors import NotFound, ValidationFailed
 from connector.extensions import db
 from connector.farmers import changes, queries
-from connector.farmers.handover import inline_svg
 from connector.farmers.sessions import current_session, farmer_required, live_sessions
 from connector.i18n import format_number
 from connector.logistics.hours import describe_hours
 from connector.logistics.models import ServicePoint
 from connector.logistics.services import home_point
 from connector.logistics.views import render_slip
+from connector.media.storage import get_storage
 from connector.orders.models import Fulfilment, PayBy
 from connector.orders.services import advance
+from connector.payments.api import image_response
 from connector.payments.services import order_qr, outstanding
 
 bp = Blueprint("farmer_pages", __name__, url_prefix="/farmer")
@@ -127,18 +128,33 @@ def orders():
 def order(order_id: int):
     found = queries.my_order(g.household.id, order_id)
     pickup = queries.pickups_of([found]).get(found.id)
-    qr_image = None
-    if found.pay_by == PayBy.TRANSFER and outstanding(found) and found.fulfilment not in (Fulfilment.CANCELLED,
-                                                                                          Fulfilment.RETURNED):
-        try:
-            _qr, payload = order_qr(found)
-            qr_image = inline_svg(payload)
-        except ValidationFailed:
-            qr_image = None  # no payout account: the page says so
+    qr_image = url_for("farmer_pages.order_qr_image", order_id=found.id) if _buyer_qr(found) else None
     point = pickup.service_point if pickup else None
     return render_template("farmers/order.html", order=found, pickup=pickup, point=point,
                            hours=describe_hours(point.opening_hours) if point else "", qr_image=qr_image,
                            owed=outstanding(found))
+
+
+def _buyer_qr(order) -> str | None:
+    """The VietQR payload the buyer of a transfer order scans for what is still owed, if any."""
+    if order.pay_by != PayBy.TRANSFER or not outstanding(order) or order.fulfilment in (Fulfilment.CANCELLED,
+                                                                                        Fulfilment.RETURNED):
+        return None
+    try:
+        return order_qr(order)[1]
+    except ValidationFailed:
+        return None  # no payout account: the page says nothing of a QR
+
+
+@bp.route("/orders/<int:order_id>/qr.png")
+@farmer_required
+def order_qr_image(order_id: int):
+    """The buyer's VietQR as an image of its own (the page stays small); the address names the order,
+    never the account, so no access log carries it."""
+    payload = _buyer_qr(queries.my_order(g.household.id, order_id))
+    if payload is None:
+        raise NotFound()
+    return image_response(payload, "png", "M", "private, no-cache")
 
 
 @bp.route("/orders/<int:order_id>/<any(confirm, packed):action>", methods=["POST"])
@@ -184,3 +200,17 @@ def help_page():
                            hours=describe_hours(point.opening_hours) if point else "",
                            agent=household.onboarded_by, this_session=current_session(),
                            sessions=live_sessions(household.id))
+
+
+@bp.route("/media/products/<int:product_id>/<name>")
+@farmer_required
+def product_photo(product_id: int, name: str):
+    """The farmer's own product photos (the staff route checks staff areas; this one the household)."""
+    product = queries.my_product(g.household.id, product_id)
+    path = get_storage().path_for_serving(f"products/{product.id}/{name}")
+    if path is None:
+        raise NotFound()
+    response = send_file(path, mimetype="image/jpeg", max_age=7 * 24 * 3600, conditional=True)
+    response.cache_control.public = False
+    response.cache_control.private = True  # a personal photo: no shared cache keeps it
+    return response

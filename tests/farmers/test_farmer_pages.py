@@ -179,7 +179,8 @@ def test_today_and_the_order_page_say_what_to_pack_where_and_by_when(client, far
     assert waiting.code in today and "Hãy xác nhận trước" in today
     assert ready.code in today and point.name in today
     page = text(client.get(f"/farmer/orders/{waiting.id}"))
-    assert "data:image/svg+xml;base64," in page  # the buyer's VietQR for a transfer order
+    assert f"/farmer/orders/{waiting.id}/qr.png" in page  # the buyer's VietQR for a transfer order
+    assert client.get(f"/farmer/orders/{waiting.id}/qr.png").mimetype == "image/png"
     token = csrf_token_from(page)
     client.post(f"/farmer/orders/{waiting.id}/confirm", data={"csrf_token": token})
     db.session.refresh(waiting)
@@ -205,7 +206,8 @@ def test_the_money_page_shows_received_and_expected_by_channel(client, farm):
     assert household.payout_account not in page and household.payout_account[-3:] in page
 
 
-FARMER_GETS = ["/farmer/products/{product}/price", "/farmer/orders/{order}", "/farmer/orders/{order}/slip"]
+FARMER_GETS = ["/farmer/products/{product}/price", "/farmer/orders/{order}", "/farmer/orders/{order}/slip",
+               "/farmer/media/products/{product}/photo.jpg"]
 FARMER_POSTS = ["/farmer/products/{product}/stock", "/farmer/products/{product}/price",
                 "/farmer/products/{product}/pause", "/farmer/products/{product}/resume",
                 "/farmer/orders/{order}/confirm", "/farmer/orders/{order}/packed"]
@@ -236,3 +238,25 @@ def test_no_session_or_a_staff_session_opens_no_farmer_page(app, farm):
                  f"/farmer/products/{product.id}/price"]:
         response = anonymous.get(path)
         assert response.status_code == 302 and response.headers["Location"].endswith("/farmer/sign-in"), path
+
+
+def asset_size(client, path: str) -> int:
+    response = client.get(path)
+    try:
+        return len(response.get_data())
+    finally:
+        response.close()  # a static file is sent from an open file
+
+
+def test_each_farmer_page_weighs_at_most_30_kb_with_its_css_and_scripts(client, farm):
+    """Before compression: the page, its stylesheet and its scripts (no web font, no framework)."""
+    household, product = farm
+    order = make_order(household, product=product, pay_by="transfer")
+    db.session.commit()
+    for path in ["/farmer/", "/farmer/products", f"/farmer/products/{product.id}/price", "/farmer/orders",
+                 f"/farmer/orders/{order.id}", "/farmer/money", "/farmer/help"]:
+        html = client.get(path).get_data()
+        assets = re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
+        size = len(html) + sum(asset_size(client, asset.decode()) for asset in assets)
+        assert size <= 30 * 1024, f"{path}: {size} bytes"
+        assert b"@font-face" not in html
