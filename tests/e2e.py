@@ -24,7 +24,7 @@ from connector.auth.models import ApiToken, User
 from connector.catalogue.models import Product, ProductPhoto
 from connector.config import marketplace_settings, notice_settings
 from connector.extensions import db
-from connector.farmers.models import FarmerSession, SignInCode, SignInLink
+from connector.farmers.models import FarmerChange, FarmerSession, SignInCode, SignInLink
 from connector.households.models import Household
 from connector.jobs.outbox import OutboxJob
 from connector.logistics.models import Pickup, ServicePoint, Shipment
@@ -219,6 +219,7 @@ def committed(app):
             # A product's audits (stock taken by an order has no actor) before the product: once it is
             # gone they can no longer be found, and a later product with the same id would inherit them.
             delete(AuditEvent).where(AuditEvent.entity_type == "product", AuditEvent.entity_id.in_(products)),
+            delete(FarmerChange).where(FarmerChange.product_id.in_(products)),
             delete(Product).where(Product.id.in_(products)),
             delete(AuditEvent).where(AuditEvent.actor_id.in_(users)),
             delete(NoticeAttempt).where(NoticeAttempt.notice_id.in_(

@@ -144,7 +144,8 @@ def make_service_point(lat: float, lon: float, code: str | None = None, capacity
     from connector.logistics.services import bump_index_version
 
     number = next(_counter)
-    point = ServicePoint(code=code or f"SP-T{number}", name=f"BĐVHX thử {number}", kind="bdvhx", lat=lat, lon=lon,
+    name = overrides.pop("name", f"BĐVHX thử {number}")
+    point = ServicePoint(code=code or f"SP-T{number}", name=name, kind="bdvhx", lat=lat, lon=lon,
                          opening_hours={str(day): [["07:00", "17:00"]] for day in range(6)},
                          daily_capacity=capacity, active=True, generated=False, address="Thôn 1", **overrides)
     db.session.add(point)

@@ -9,6 +9,7 @@ import uuid
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
+from connector.banks.registry import find_acquirer
 from connector.db import utcnow
 from connector.errors import NotFound, ValidationFailed
 from connector.extensions import db
@@ -187,7 +188,8 @@ def slip(order_id: int):
 @bp.route("/money")
 @farmer_required
 def money():
-    return render_template("farmers/money.html", money=queries.money(g.household.id), household=g.household)
+    return render_template("farmers/money.html", money=queries.money(g.household.id), household=g.household,
+                           bank=find_acquirer(g.household.payout_bin) if g.household.payout_bin else None)
 
 
 @bp.route("/help")
