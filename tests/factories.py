@@ -152,3 +152,13 @@ def make_service_point(lat: float, lon: float, code: str | None = None, capacity
     db.session.flush()
     bump_index_version()
     return point
+
+
+def service_point_once(code: str, lat: float, lon: float):
+    """The service point `code`, made beside (lat, lon) the first time (end-to-end modules share one)."""
+    from sqlalchemy import select
+
+    from connector.logistics.models import ServicePoint
+
+    found = db.session.scalar(select(ServicePoint).where(ServicePoint.code == code))
+    return found if found is not None else make_service_point(lat, lon, code=code)

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from connector.extensions import db
 from connector.households.services import create_household
 from connector.logistics.carrier import carrier_adapter
-from connector.logistics.models import Pickup, ServicePoint, Shipment
+from connector.logistics.models import Pickup, Shipment
 from connector.logistics.services import assign_pickup
 from connector.logistics.shipping import book, poll_stale, request_booking
 from connector.orders.models import Order
 from connector.remote import Refused
 from tests.e2e import wait_until
-from tests.factories import PASSWORD, household_input, make_user
+from tests.factories import PASSWORD, household_input, make_user, service_point_once
 from tests.helpers import csrf_token_from, login
 
 pytestmark = pytest.mark.usefixtures("committed")
@@ -32,14 +32,7 @@ def booked_order(app, total: int = 120000) -> tuple[int, str]:
         agent = make_user("agent", province_code="01", username=f"e2e-carrier-{number}")
         household, _ = create_household(agent, household_input(commune_code="00004", phone=f"0966 8{number:05d}"),
                                         confirm_duplicates=True)
-        if db.session.scalar(select(ServicePoint.id).where(ServicePoint.code == "E2E-BD1")) is None:
-            from connector.logistics.services import bump_index_version
-
-            hours = {str(day): [["07:00", "17:00"]] for day in range(6)}
-            db.session.add(ServicePoint(code="E2E-BD1", name="BĐVHX thử", kind="bdvhx", lat=household.lat + 0.01,
-                                        lon=household.lon, opening_hours=hours, daily_capacity=50, active=True,
-                                        generated=False, address="Thôn 1"))
-            bump_index_version()
+        service_point_once("E2E-BD1", household.lat + 0.01, household.lon)
         order = Order(marketplace="postmart", remote_order_id=f"PM-CR-{number}", status="CREATED", total_vnd=total,
                       household_id=household.id, province_code="01", buyer_name="Khách", buyer_phone="0987000111",
                       buyer_address="Hà Nội")

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import queue
 import secrets
-import threading
 
 import pytest
 import requests
 from flask import Flask, request
-from werkzeug.serving import make_server
 
 from connector.config import notice_settings
 from connector.notices.channels import (
@@ -32,24 +30,11 @@ from connector.signing import verify
 from tests.e2e import serve, wait_until
 
 
-def serve_sandbox(sandbox_app):
-    """Like tests.e2e.serve, with the sandbox's request handler (it keeps Zalo's `access_token` header)."""
-    server = make_server("127.0.0.1", 0, sandbox_app, threaded=True, request_handler=SandboxRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-
-    def stop():
-        server.shutdown()
-        thread.join(timeout=10)
-
-    return f"http://127.0.0.1:{server.server_port}", stop
-
-
 @pytest.fixture(scope="module")
 def sandbox_url(app):
     """The sandbox on a real port, the app's notice channels pointed at it."""
     sandbox_app = create_sandbox_app({"zalo": {"non_users": ["0912000999"]}})
-    url, stop = serve_sandbox(sandbox_app)
+    url, stop = serve(sandbox_app, SandboxRequestHandler)  # it keeps Zalo's access_token header
     saved = app.config["NOTICES"]
     app.config["NOTICES"] = notice_settings({"SANDBOX_URL": url, "NOTICES_READ_TIMEOUT": "1"}, production=False)
     app.extensions.pop("connector.adapters", None)

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from connector.extensions import db
 from connector.households.services import create_household
 from connector.logistics.jobs import match_pickup_job
-from connector.logistics.models import ServicePoint, Shipment
+from connector.logistics.models import Shipment
 from connector.logistics.shipping import book, update_cod
 from connector.orders.models import Order
 from connector.orders.money import received_by_channel
 from tests.e2e import wait_until
-from tests.factories import household_input, make_order, make_product, make_user
+from tests.factories import household_input, make_order, make_product, make_user, service_point_once
 
 pytestmark = pytest.mark.usefixtures("committed")
 _numbers = itertools.count(1)
@@ -32,14 +32,7 @@ def marketplace_order(app, pay_by: str, total: int) -> tuple[int, int, str, dict
         agent = make_user("agent", province_code="01", username=f"e2e-cod-{number}")
         household, _ = create_household(agent, household_input(commune_code="00004", phone=f"0966 7{number:05d}"),
                                         confirm_duplicates=True)
-        if db.session.scalar(select(ServicePoint.id).where(ServicePoint.code == "E2E-COD1")) is None:
-            from connector.logistics.services import bump_index_version
-
-            hours = {str(day): [["07:00", "17:00"]] for day in range(6)}
-            db.session.add(ServicePoint(code="E2E-COD1", name="BĐVHX thử", kind="bdvhx", lat=household.lat + 0.01,
-                                        lon=household.lon, opening_hours=hours,
-                                        daily_capacity=50, active=True, generated=False, address="Thôn 1"))
-            bump_index_version()
+        service_point_once("E2E-COD1", household.lat + 0.01, household.lon)
         product = make_product(household, user=agent, price_vnd=total)
         order = make_order(household, product=product, total=total, pay_by=pay_by, source="postmart")
         db.session.commit()
