@@ -260,3 +260,22 @@ def test_each_farmer_page_weighs_at_most_30_kb_with_its_css_and_scripts(client, 
         size = len(html) + sum(asset_size(client, asset.decode()) for asset in assets)
         assert size <= 30 * 1024, f"{path}: {size} bytes"
         assert b"@font-face" not in html
+
+
+def test_a_staff_session_opens_no_farmer_page_and_changes_nothing(app, farm):
+    from werkzeug.security import generate_password_hash
+
+    from tests.helpers import login
+
+    _household, product = farm
+    agent = make_user("agent", province_code="44")
+    agent.password_hash = generate_password_hash("agent-pass-2")
+    db.session.commit()
+    staff = app.test_client()
+    login(staff, agent.username, "agent-pass-2")
+    token = csrf_token_from(text(staff.get("/")))
+    for path in ["/farmer/", "/farmer/products", "/farmer/money", "/farmer/help"]:
+        assert staff.get(path).headers["Location"].endswith("/farmer/sign-in"), path
+    response = staff.post(f"/farmer/products/{product.id}/stock", data={
+        "csrf_token": token, "change_id": str(uuid.uuid4()), "stock": "0"})
+    assert response.status_code == 302 and stock_of(product) == 10
