@@ -1,22 +1,21 @@
-/* The farmer pages' service worker: /farmer/sw.js, BUILD filled in by connector/farmers/pwa.py.
- * What it does: README "Farmer pages offline". Hand-written, not Workbox: three short rules read
- * more clearly than a library's configuration, and the pages have no build step.
- */
+/* The farmer pages' worker (README "Farmer pages offline"); BUILD from connector/farmers/pwa.py.
+ * Hand-written, not Workbox: three short rules are clearer than a library's configuration. */
 'use strict';
 const BUILD = /* BUILD: filled in by connector/farmers/pwa.py */ {};
 importScripts(BUILD.queueScript);
 const KEPT = 'farmer-static-' + BUILD.version, PAGES = 'farmer-pages', SCOPE = '/farmer/';
 const NOT_KEPT = /^\/farmer\/(sign-in|sign-out|qr\/|offline)/;
 
-self.addEventListener('install', e => e.waitUntil(caches.open(KEPT)
+const on = (type, act) => self.addEventListener(type, act);
+on('install', e => e.waitUntil(caches.open(KEPT)
   .then(c => c.addAll([...BUILD.static, BUILD.offlinePage].map(u => new Request(u, {cache: 'reload'}))))
   .then(() => self.skipWaiting())));
 
-self.addEventListener('activate', e => e.waitUntil(caches.keys()
+on('activate', e => e.waitUntil(caches.keys()  // older versions' caches go
   .then(all => Promise.all(all.filter(n => n.startsWith('farmer-') && n !== KEPT && n !== PAGES).map(n => caches.delete(n))))
   .then(() => self.clients.claim())));
 
-self.addEventListener('fetch', e => {
+on('fetch', e => {
   const req = e.request, url = new URL(req.url);
   if (url.origin !== location.origin) return;
   if (req.mode === 'navigate' && url.pathname.startsWith(SCOPE)) {
@@ -27,12 +26,12 @@ self.addEventListener('fetch', e => {
   }
 });
 
-self.addEventListener('sync', e => e.tag === 'farmer-queue' &&
+on('sync', e => e.tag === 'farmer-queue' &&
   e.waitUntil(FarmerQueue.flush().then(done => { if (done.kept) throw new Error('kept: try again'); })));
 
 async function page(e, path) {
   const req = e.request, pages = await caches.open(PAGES), keep = !NOT_KEPT.test(path);
-  let saving = null;
+  let saving;
   const network = fetch(req).then(res => {
     // A sign-in page answering means nobody is signed in: forget the farmer's pages.
     if (res.ok && path.startsWith(SCOPE + 'sign-in')) saving = caches.delete(PAGES);
@@ -42,7 +41,7 @@ async function page(e, path) {
     }
     return res;
   });
-  e.waitUntil(network.then(() => saving, () => null));
+  e.waitUntil(network.then(() => saving, () => 0));
   const copy = () => keep && pages.match(req.url, {ignoreVary: true});
   try {
     const res = await Promise.race([network, new Promise(wake => setTimeout(wake, 4000))]);

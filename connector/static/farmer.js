@@ -1,24 +1,22 @@
-/* Farmer pages: registers the service worker, keeps the offline queue (README "Farmer pages offline").
- * Pages work without it. The worker loads it too (importScripts): one queue for both.
- * Queued form: <form method="post" data-offline-queue data-offline-figure="#stock-12" action=...>
- *   csrf_token, change_id (made fresh at each submit), stock | delta | price; the figure is optional.
- * IndexedDB "farmer", store "queue", keyPath change_id: {change_id, url, fields, time[, status, message]}
- *   (status and message: refused, kept to be shown until dismissed).
- * FarmerQueue: add(url, fields), list(), refused(), dismiss(id), flush() -> {sent, refused, kept}.
- * Events on document: farmer:queued, farmer:sent, farmer:refused, farmer:sign-in-needed, farmer:flushed.
+/* Farmer pages: the service worker's registration and the offline queue; also run by the worker
+ * (importScripts). Forms, names, events: README "Farmer pages offline". Pages work without it.
+ * FarmerQueue: add(url, fields), list(), refused(), dismiss(change_id), flush() -> {sent, refused, kept}
+ * IndexedDB "farmer", store "queue" (keyPath change_id). Events: farmer:queued, farmer:sent,
+ * farmer:refused, farmer:sign-in-needed, farmer:flushed (CustomEvent on document).
  */
 (function (self) {
   'use strict';
   const TAG = 'farmer-queue';
 
-  const store = (mode, act) => new Promise((resolve, reject) => {
+  const store = (mode, act) => new Promise((ok, fail) => {
     const open = indexedDB.open('farmer', 1);
     open.onupgradeneeded = () => open.result.createObjectStore('queue', {keyPath: 'change_id'});
-    open.onerror = () => reject(open.error);
+    open.onerror = () => fail(open.error);
     open.onsuccess = () => {
       const db = open.result, tx = db.transaction('queue', mode), req = act(tx.objectStore('queue'));
-      tx.oncomplete = () => { db.close(); resolve(req.result); };
-      tx.onerror = tx.onabort = () => { db.close(); reject(tx.error); };
+      tx.oncomplete = () => ok(req.result);
+      tx.onerror = tx.onabort = () => fail(tx.error);
+      db.close();  // takes effect once the transaction is done
     };
   });
   const all = refused => store('readonly', s => s.getAll())
@@ -33,7 +31,7 @@
       const entry = {change_id: id, url: new URL(url, location).href, fields: {...fields, change_id: id}, time: Date.now()};
       return store('readwrite', s => s.put(entry)).then(() => {
         Promise.resolve(self.registration || navigator.serviceWorker && navigator.serviceWorker.ready)
-          .then(r => r.sync.register(TAG)).catch(() => {});  // Background Sync, where there is one
+          .then(r => r.sync.register(TAG)).catch(() => {});  // Background Sync where there is one
         tell('farmer:queued', entry);
         return entry;
       });
@@ -41,15 +39,14 @@
     list: () => all(false),
     refused: () => all(true),
     dismiss: id => store('readwrite', s => s.delete(id)),
-    // A Web Lock: the page and the worker never send the same change at once.
-    flush: () => navigator.locks ? navigator.locks.request(TAG, send) : send(),
+    flush: () => navigator.locks ? navigator.locks.request(TAG, send) : send(),  // never 2 at once
   };
 
   const asked = {redirect: 'manual', headers: {'X-Requested-With': 'fetch', Accept: 'application/json'}};
 
   async function send() {
     const done = {sent: 0, refused: 0, kept: 0}, waiting = await Queue.list();
-    let token;  // a fresh one: the saved form's may be of a browser session that has ended
+    let token;  // fresh: the form's may be of an ended browser session
     try {
       const res = waiting.length && await fetch('/farmer/csrf-token', asked);
       if (res.ok) token = (await res.json()).csrf_token;
@@ -60,8 +57,8 @@
       try {
         res = token && await fetch(entry.url, {...asked, method: 'POST', body: new URLSearchParams({...entry.fields, csrf_token: token})});
       } catch (offline) { token = null; }
-      if (!res || res.status >= 500 || res.status === 408 || res.status === 429) { done.kept++; continue; }
-      if (res.status < 300) {  // a redirect (opaque: status 0) is a success too
+      if (!res || res.status >= 500 || res.status === 429) { done.kept++; continue; }
+      if (res.status < 300) {  // or a redirect (status 0)
         await Queue.dismiss(entry.change_id);
         done.sent++; tell('farmer:sent', {...entry, status: res.status});
       } else {
@@ -76,19 +73,16 @@
 
   if (!self.document) return;
 
-  // -- the page; its texts come from the template (data-msg-*) --
+  // -- the page; texts from the template (data-msg-*) --
   const data = document.currentScript.dataset, on = (type, act) => document.addEventListener(type, act);
   const sw = navigator.serviceWorker;
-  if (sw) {
-    sw.register(data.sw, {scope: data.scope}).catch(() => {});
-    sw.addEventListener('message', e => e.data.farmer && tell(e.data.farmer, e.data.detail));
-  }
+  sw && sw.register(data.sw, {scope: data.scope}).catch(() => {});
+  sw && sw.addEventListener('message', e => e.data.farmer && tell(e.data.farmer, e.data.detail));
 
   let region;
   function say(key, text, kind) {
     if (!region) {
-      const main = document.querySelector('main');
-      region = main.insertBefore(document.createElement('div'), main.firstChild);
+      document.querySelector('main').prepend(region = document.createElement('div'));
       region.id = 'farmer-status'; region.setAttribute('role', 'status');
     }
     let p = region.querySelector(`[data-key="${key}"]`);
@@ -98,11 +92,12 @@
     return p;
   }
 
-  function figure({url, fields: f}) {
-    const form = [...document.querySelectorAll('form[data-offline-figure]')].find(form => form.action === url);
+  function figure({url, fields}) {
+    const form = [...document.querySelectorAll('[data-offline-figure]')].find(f => f.action === url);
     const shown = form && document.querySelector(form.dataset.offlineFigure);
     if (!shown) return;
-    const value = f.delta ? +shown.textContent.replace(/[^\d-]/g, '') + +f.delta : +(f.stock || f.price);
+    const {delta, stock, price} = fields;
+    const value = delta ? +shown.textContent.replace(/[^\d-]/g, '') + +delta : +(stock || price);
     if (isFinite(value)) { shown.textContent = value.toLocaleString('vi-VN'); shown.dataset.pending = ''; }
   }
 
@@ -120,7 +115,7 @@
     if (by && by.name) fields[by.name] = by.value;
     fields.change_id = crypto.randomUUID();
     if (form.elements.change_id) form.elements.change_id.value = fields.change_id;
-    if (navigator.onLine) return;  // a plain post; the worker queues it if the network fails on the way
+    if (navigator.onLine) return;  // a plain post (if it fails on the way, the worker queues it)
     e.preventDefault();
     Queue.add(form.action, fields);
   });
@@ -129,7 +124,7 @@
   on('farmer:sign-in-needed', () => say('queue', data.msgSignIn, 'error'));
   on('farmer:flushed', e => e.detail.kept || say('queue'));
 
-  // The saved copy's notice (written in by the worker) is said again once the page is up.
+  // The worker's notice on a saved copy: said again once the page is up.
   const saved = document.getElementById('farmer-offline'), text = saved && saved.textContent;
   if (saved) { saved.textContent = ''; setTimeout(() => { saved.textContent = text; }, 100); }
 

@@ -21,7 +21,7 @@ from connector import create_app
 from connector.admin_units.services import sync_admin_units
 from connector.extensions import db
 from connector.farmers.models import FarmerSession
-from connector.farmers.sessions import start_session
+from connector.farmers.sessions import COOKIE, COOKIE_PATH, start_session
 from connector.households.models import Household
 from connector.households.validation import clean_phone
 from connector.seed import DEMO_FARMER, DEMO_FARMER_PHONE, seed_demo
@@ -77,8 +77,10 @@ def test_the_worker_is_served_for_the_farmer_pages_and_always_revalidated(client
 
 
 def test_the_farmer_script_and_worker_stay_small():
+    # Unminified, comments included (about 1 KB of them); a farmer page loads farmer.js only.
     size = sum(len((STATIC / name).read_bytes()) for name in ("farmer.js", "farmer-sw.js"))
-    assert size < 10_000, f"farmer.js + farmer-sw.js: {size} bytes"
+    assert size < 11_000, f"farmer.js + farmer-sw.js: {size} bytes"
+    assert len((STATIC / "farmer.js").read_bytes()) < 7_000
 
 
 def test_a_farmer_page_with_its_css_and_script_stays_under_30_kb(client, app, db_session):
@@ -126,10 +128,23 @@ def farm(tmp_path_factory, app_config):
         db.engine.dispose()
 
 
-def signed_in_and_controlled(page, url: str, app) -> None:
-    """The demo farmer signs in; the worker installs and controls the page, which is then loaded
-    through it once (so it is kept)."""
-    sign_in_farmer(page, url, app)
+def demo_household(app) -> Household:
+    return db.session.scalar(select(Household).where(Household.phone == clean_phone(DEMO_FARMER_PHONE)))
+
+
+def signed_in_and_controlled(page, url: str, app, through_the_pages: bool = False) -> None:
+    """The demo farmer signs in (through the pages, or with a session made here: the pages send at
+    most 3 codes per phone in 10 minutes); the worker installs and controls the page, which is then
+    loaded through it once (so it is kept)."""
+    if through_the_pages:
+        sign_in_farmer(page, url, app)
+    else:
+        with app.app_context():
+            _session, token = start_session(demo_household(app), "code", "Chrome Android")
+            db.session.commit()
+            db.session.remove()
+        page.context.add_cookies([{"name": COOKIE, "value": token, "domain": "127.0.0.1", "path": COOKIE_PATH}])
+        page.goto(f"{url}/farmer/")
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text(DEMO_FARMER["head_name"])
@@ -148,7 +163,7 @@ def eventually(page, script: str, timeout: float = 15.0):
 @pytest.mark.browser
 def test_a_page_seen_online_opens_offline_saying_when_it_was_saved(phone, farm):
     url, app, _posts = farm
-    signed_in_and_controlled(phone, url, app)
+    signed_in_and_controlled(phone, url, app, through_the_pages=True)
     phone.context.set_offline(True)
     phone.reload()
     expect(phone.get_by_role("heading", level=1)).to_have_text(DEMO_FARMER["head_name"])
@@ -191,8 +206,7 @@ def test_a_change_made_offline_is_kept_on_the_phone_and_sent_once_back_online(ph
     signed_in_and_controlled(phone, url, app)
     # A real endpoint that takes a plain form post: ending another of the farmer's sessions.
     with app.app_context():
-        household = db.session.scalar(select(Household).where(Household.phone == clean_phone(DEMO_FARMER_PHONE)))
-        other, _token = start_session(household, "code", "Chrome Android")
+        other, _token = start_session(demo_household(app), "code", "Chrome Android")
         other_id = other.id
         db.session.commit()
         db.session.remove()
