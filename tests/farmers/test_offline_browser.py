@@ -259,3 +259,32 @@ def test_a_change_the_server_refuses_is_said_and_not_sent_again(phone, farm):
     phone.get_by_role("button", name="Đã hiểu").click()
     expect(phone.get_by_role("alert")).to_have_count(0)
     assert phone.evaluate("FarmerQueue.refused()") == []
+
+
+@pytest.mark.browser
+def test_a_change_whose_post_fails_on_the_way_is_queued_by_the_worker(phone, farm):
+    """The phone believes it is online (a signal but no data): the form posts, the network fails,
+    the worker keeps the change and shows the farmer the saved page."""
+    url, app, posts = farm
+    signed_in_and_controlled(phone, url, app)
+    with app.app_context():
+        other, _token = start_session(demo_household(app), "code", "Chrome Android")
+        other_id = other.id
+        db.session.commit()
+        db.session.remove()
+    target = f"/farmer/sessions/{other_id}/end"
+    phone.evaluate(QUEUE_FORM, [target, "delta", "-1"])
+    phone.context.set_offline(True)
+    phone.evaluate("Object.defineProperty(navigator, 'onLine', {get: () => true})")
+    phone.click("#queued button")
+
+    expect(phone.locator("#farmer-offline")).to_contain_text("Không có kết nối mạng")  # the saved page
+    expect(phone.locator("#farmer-status")).to_have_text("Đã lưu thay đổi, sẽ gửi khi có mạng")
+    [entry] = phone.evaluate(RAW_QUEUE)
+    assert entry["url"] == url + target and UUID.fullmatch(entry["change_id"])
+    phone.context.set_offline(False)
+    assert eventually(phone, "FarmerQueue.list().then(all => all.length === 0)")
+    assert [p[1] for p in posts if p[0] == target] == [entry["change_id"]]
+    with app.app_context():
+        assert db.session.get(FarmerSession, other_id).ended_at is not None
+        db.session.remove()
