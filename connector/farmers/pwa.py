@@ -21,6 +21,7 @@ from flask_wtf.csrf import generate_csrf
 from connector.farmers.sessions import farmer_required
 
 bp = Blueprint("farmer_pwa", __name__, url_prefix="/farmer")
+SCOPE = "/farmer/"  # the farmer pages' start and scope (whichever page answers there)
 
 THEME_COLOUR = "#0b6b3a"  # the header of connector/static/farmer.css
 BACKGROUND_COLOUR = "#f6f7f4"  # its page background
@@ -38,9 +39,9 @@ def manifest():
         "description": _("Your products, orders and money."),
         "lang": "vi",
         "dir": "ltr",
-        "id": url_for("farmers.home"),
-        "start_url": url_for("farmers.home"),
-        "scope": url_for("farmers.home"),
+        "id": SCOPE,
+        "start_url": SCOPE,
+        "scope": SCOPE,
         "display": "standalone",
         "orientation": "portrait",
         "theme_color": THEME_COLOUR,
@@ -68,7 +69,7 @@ def service_worker():
     source = _source().replace(BUILD_PLACEHOLDER, json.dumps(build, ensure_ascii=False))
     response = make_response(source)
     response.mimetype = "text/javascript"
-    response.headers["Service-Worker-Allowed"] = url_for("farmers.home")
+    response.headers["Service-Worker-Allowed"] = SCOPE
     response.cache_control.no_cache = True
     return response
 
@@ -76,7 +77,7 @@ def service_worker():
 @bp.route("/offline")
 def offline():
     """Shown by the service worker for a farmer page it has not kept, when there is no network."""
-    return render_template("farmers/offline.html")
+    return render_template("farmers/offline.html", start=SCOPE)
 
 
 @bp.route("/csrf-token")

@@ -76,7 +76,7 @@
   // -- the page; texts from the template (data-msg-*) --
   const data = document.currentScript.dataset, on = (type, act) => document.addEventListener(type, act);
   const sw = navigator.serviceWorker;
-  sw && sw.register(data.sw, {scope: data.scope}).catch(() => {});
+  sw && sw.register(data.sw).catch(() => {});  // its scope: /farmer/
   sw && sw.addEventListener('message', e => e.data.farmer && tell(e.data.farmer, e.data.detail));
 
   let region;
@@ -92,12 +92,15 @@
     return p;
   }
 
+  // "1.250" is 1250 in Vietnamese; "2.5" is not a whole number (the server refuses it: not shown).
+  const number = text => /^-?\d{1,3}(\.\d{3})*$|^-?\d+$/.test(text = text.trim()) ? +text.replace(/\./g, '') : NaN;
+
   function figure({url, fields}) {
     const form = [...document.querySelectorAll('[data-offline-figure]')].find(f => f.action === url);
     const shown = form && document.querySelector(form.dataset.offlineFigure);
     if (!shown) return;
     const {delta, stock, price} = fields;
-    const value = delta ? +shown.textContent.replace(/[^\d-]/g, '') + +delta : +(stock || price);
+    const value = delta ? number(shown.textContent) + +delta : number(stock || price);
     if (isFinite(value)) { shown.textContent = value.toLocaleString('vi-VN'); shown.dataset.pending = ''; }
   }
 
