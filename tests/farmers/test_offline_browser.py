@@ -31,6 +31,7 @@ from tests.factories import make_household
 from tests.farmers.helpers import sign_in
 
 STATIC = Path(__file__).resolve().parents[2] / "connector" / "static"
+CLOCK = r"\d{1,2}:\d{2}$"  # HH:MM, the phone's time (a copy of another day adds its date)
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
@@ -104,15 +105,19 @@ def test_a_fresh_csrf_token_only_for_a_signed_in_farmer(client, app, db_session)
 @pytest.fixture(scope="module")
 def farm(tmp_path_factory, app_config):
     """An app with the demo farmer on a database of its own, served on a real port; it records every
-    POST it receives (path, change_id, csrf_token), whether or not it accepts it. Returns (url, app, posts)."""
+    POST it receives (path, change_id, csrf_token), whether or not it accepts it, and answers the paths
+    put in `slow` after 6 s. Returns (url, app, posts, slow)."""
     folder = tmp_path_factory.mktemp("offline")
     app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'offline.sqlite3'}",
                       "MEDIA_ROOT": str(folder / "media"), "INSTANCE_DIR": str(folder)})
     posts: list[tuple[str, str | None, str | None]] = []
+    slow: set[str] = set()
 
     def record_post():
         if request.method == "POST":
             posts.append((request.path, request.form.get("change_id"), request.form.get("csrf_token")))
+        if request.path in slow:
+            time.sleep(6)
 
     app.before_request_funcs.setdefault(None, []).insert(0, record_post)  # before the CSRF check
     with app.app_context():
@@ -122,7 +127,7 @@ def farm(tmp_path_factory, app_config):
         db.session.commit()
         db.session.remove()
     url, stop = serve(app)
-    yield url, app, posts
+    yield url, app, posts, slow
     stop()
     with app.app_context():
         db.engine.dispose()
@@ -163,7 +168,7 @@ def eventually(page, script: str, timeout: float = 15.0):
 
 @pytest.mark.browser
 def test_a_page_seen_online_opens_offline_saying_when_it_was_saved(phone, farm):
-    url, app, _posts = farm
+    url, app, _posts, _slow = farm
     heading = signed_in_and_controlled(phone, url, app, through_the_pages=True)
     phone.context.set_offline(True)
     phone.reload()
@@ -171,13 +176,29 @@ def test_a_page_seen_online_opens_offline_saying_when_it_was_saved(phone, farm):
     notice = phone.locator("#farmer-offline")
     expect(notice).to_be_visible()
     expect(notice).to_have_attribute("role", "status")
-    expect(notice).to_have_text(re.compile(r"^Không có kết nối mạng — đang xem bản đã lưu lúc \d{1,2}:\d{2}$"))
+    expect(notice).to_have_text(re.compile(r"^Không có kết nối mạng — đang xem bản đã lưu lúc " + CLOCK))
     expect(phone.locator("header")).to_have_css("background-color", "rgb(11, 107, 58)")  # farmer.css kept too
 
     phone.goto(f"{url}/farmer/orders")  # never opened: the offline page
     expect(phone.get_by_role("heading", level=1)).to_have_text("Không có kết nối mạng")
     expect(phone.get_by_text("Trang này chưa được lưu trên điện thoại")).to_be_visible()
     phone.context.set_offline(False)
+
+
+@pytest.mark.browser
+def test_a_page_the_network_is_slow_to_answer_opens_from_the_saved_copy(phone, farm):
+    url, app, _posts, slow = farm
+    heading = signed_in_and_controlled(phone, url, app)
+    slow.add("/farmer/")
+    try:
+        started = time.monotonic()
+        phone.reload()
+        notice = phone.locator("#farmer-offline")
+        expect(notice).to_have_text(re.compile(r"^Mạng chậm — đang xem bản đã lưu lúc " + CLOCK))
+        expect(phone.locator("h1")).to_have_text(heading)
+        assert time.monotonic() - started < 6  # the copy after 4 s, not the answer after 6
+    finally:
+        slow.clear()
 
 
 QUEUE_FORM = """([action, field, value]) => {
@@ -203,7 +224,7 @@ RAW_QUEUE = """() => new Promise((resolve, reject) => {
 
 @pytest.mark.browser
 def test_a_change_made_offline_is_kept_on_the_phone_and_sent_once_back_online(phone, farm):
-    url, app, posts = farm
+    url, app, posts, _slow = farm
     signed_in_and_controlled(phone, url, app)
     # A real endpoint that takes a plain form post: ending another of the farmer's sessions.
     with app.app_context():
@@ -242,7 +263,7 @@ def test_a_change_made_offline_is_kept_on_the_phone_and_sent_once_back_online(ph
 
 @pytest.mark.browser
 def test_a_change_the_server_refuses_is_said_and_not_sent_again(phone, farm):
-    url, app, posts = farm
+    url, app, posts, _slow = farm
     signed_in_and_controlled(phone, url, app)
     target = "/farmer/products/999999/stock"
     phone.evaluate(QUEUE_FORM, [target, "stock", "5"])
@@ -266,7 +287,7 @@ def test_a_change_the_server_refuses_is_said_and_not_sent_again(phone, farm):
 def test_a_change_whose_post_fails_on_the_way_is_queued_by_the_worker(phone, farm):
     """The phone believes it is online (a signal but no data): the form posts, the network fails,
     the worker keeps the change and shows the farmer the saved page."""
-    url, app, posts = farm
+    url, app, posts, _slow = farm
     signed_in_and_controlled(phone, url, app)
     with app.app_context():
         other, _token = start_session(demo_household(app), "code", "Chrome Android")
