@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from connector.extensions import api, csrf
     from connector.farmers.handover import bp as handover_pages
     from connector.farmers.pages import bp as farmer_own_pages
+    from connector.farmers.pwa import bp as farmer_app
     from connector.farmers.views import bp as farmer_pages
     from connector.health import bp as health
     from connector.home.views import bp as home_pages
@@ -128,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(logistics_pages)
     app.register_blueprint(farmer_pages)
     app.register_blueprint(farmer_own_pages)
+    app.register_blueprint(farmer_app)
     app.register_blueprint(handover_pages)
     app.register_blueprint(notice_pages)
     # The API authenticates with bearer tokens, not cookies, so form CSRF tokens do not apply.
