@@ -324,3 +324,43 @@ def test_a_change_whose_post_fails_on_the_way_is_queued_by_the_worker(phone, far
     with app.app_context():
         assert db.session.get(FarmerSession, other_id).ended_at is not None
         db.session.remove()
+
+
+@pytest.mark.browser
+def test_one_more_tapped_offline_on_my_products_is_applied_once_back_online(phone, farm):
+    """Issue 13's must-show on the real page: the "+" tapped with no connection shows at once, is
+    kept on the phone, and once the connection returns the stock is one more, not two."""
+    from connector.catalogue.models import Product
+    from connector.catalogue.services import create_product
+    from tests.factories import make_user, photo_bytes, product_input
+
+    url, app, posts, _slow = farm
+    with app.app_context():
+        household = demo_household(app)
+        product = create_product(make_user("agent", province_code=household.province_code), household.id,
+                                 product_input(status="active", name="Mật ong bạc hà", stock=7),
+                                 [photo_bytes(600, 400, with_gps=False)])
+        product_id = product.id
+        db.session.commit()
+        db.session.remove()
+    signed_in_and_controlled(phone, url, app)
+    phone.goto(f"{url}/farmer/products")
+    phone.reload()  # through the worker: kept for offline
+    phone.context.set_offline(True)
+    phone.reload()
+    expect(phone.locator("#farmer-offline")).to_be_visible()  # the last page seen, offline
+    phone.click(f"#product-{product_id} button:has-text('Thêm một')")
+    expect(phone.locator("#farmer-status")).to_have_text("Đã lưu thay đổi, sẽ gửi khi có mạng")
+    expect(phone.locator(f"#product-{product_id} [data-stock]")).to_have_text("8")
+    path = f"/farmer/products/{product_id}/stock"
+    assert not [p for p in posts if p[0] == path]
+
+    phone.context.set_offline(False)
+    assert eventually(phone, "FarmerQueue.list().then(all => all.length === 0)")
+    phone.reload()
+    phone.wait_for_timeout(500)
+    with app.app_context():
+        assert db.session.get(Product, product_id).stock == 8  # applied once
+        db.session.remove()
+    assert len([p for p in posts if p[0] == path]) == 1
+    expect(phone.locator(f"#product-{product_id} [data-stock]")).to_have_text("8")
