@@ -7,10 +7,12 @@ import json
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from connector.admin_units.models import Commune
 from connector.extensions import db
+from connector.households.validation import clean_phone
 from connector.logistics.geo import inside_vietnam
 from connector.logistics.hours import HoursError, parse_hours
 from connector.logistics.models import PointKind, ServicePoint
@@ -22,7 +24,7 @@ COLUMNS = [
     Column("code", "code", required=True), Column("name", "name", required=True),
     Column("lat", "lat", required=True), Column("lon", "lon", required=True),
     Column("type", "kind"), Column("commune_code", "commune_code"), Column("address", "address"),
-    Column("daily_capacity", "daily_capacity"), Column("opening_hours", "opening_hours"),
+    Column("daily_capacity", "daily_capacity"), Column("opening_hours", "opening_hours"), Column("phone", "phone"),
 ]
 KIND_NAMES = {"buu_cuc": PointKind.POST_OFFICE, "buu cuc": PointKind.POST_OFFICE, "bdvhx": PointKind.COMMUNE_POST,
               "buu dien van hoa xa": PointKind.COMMUNE_POST, "agent": PointKind.AGENT, "dai ly": PointKind.AGENT,
@@ -120,9 +122,15 @@ def check_rows(rows: list[dict]) -> tuple[list[dict], list[RowError]]:
             fail("opening_hours", _("Opening hours are not readable. Write e.g. "
                                     "\"T2-T6 07:00-17:00; T7 07:00-11:30\"."))
             hours = None
+        phone = None
+        if row.get("phone", "").strip():
+            try:
+                phone = clean_phone(row["phone"])
+            except ValidationError as error:
+                fail("phone", " ".join(error.messages))
         cleaned.append({"code": code, "name": name, "kind": kind, "commune_code": commune,
                         "address": to_nfc(row.get("address", ""))[:250], "lat": lat, "lon": lon,
-                        "daily_capacity": capacity, "opening_hours": hours})
+                        "daily_capacity": capacity, "opening_hours": hours, "phone": phone})
     return cleaned, errors
 
 

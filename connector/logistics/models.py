@@ -27,6 +27,7 @@ class ServicePoint(TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(String(10), default=PointKind.COMMUNE_POST)
     commune_code: Mapped[str | None] = mapped_column(ForeignKey("communes.code"), index=True)
     address: Mapped[str] = mapped_column(String(250), default="")
+    phone: Mapped[str | None] = mapped_column(String(16))  # E.164; farmers call it about their parcels
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     opening_hours: Mapped[dict] = mapped_column(JSON)  # see logistics/hours.py

@@ -170,7 +170,7 @@ def test_pausing_takes_the_product_off_sale_and_back(client, farm):
 
 def test_today_and_the_order_page_say_what_to_pack_where_and_by_when(client, farm):
     household, product = farm
-    point = make_service_point(household.lat + 0.001, household.lon)
+    point = make_service_point(household.lat + 0.001, household.lon, phone="+842333861234")
     waiting = make_order(household, product=product, pay_by="transfer")
     ready = make_order(household, product=product)
     pickup = assign_pickup(ready)
@@ -187,6 +187,7 @@ def test_today_and_the_order_page_say_what_to_pack_where_and_by_when(client, far
     assert waiting.fulfilment == "confirmed"
     ready_page = text(client.get(f"/farmer/orders/{ready.id}"))
     assert point.name in ready_page and "google.com/maps" in ready_page and "Phiếu gửi hàng" in ready_page
+    assert 'href="tel:+842333861234"' in ready_page and "0233 3861 234" in ready_page
     assert pickup.pickup_date.strftime("%d/%m/%Y") in ready_page
     client.post(f"/farmer/orders/{ready.id}/packed", data={"csrf_token": csrf_token_from(ready_page)})
     db.session.refresh(ready)

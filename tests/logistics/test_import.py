@@ -80,3 +80,14 @@ def test_cli_import_and_generate(runner, tmp_path, db_session):
     again = runner.invoke(args=["service-points", "generate", "--province", "44"])
     assert "0 created" in again.output  # re-running updates, never doubles
     assert runner.invoke(args=["service-points", "generate"]).exit_code == 2
+
+
+def test_a_service_points_phone_is_kept_in_e164_and_a_bad_one_refused(db_session):
+    good = ("code,name,lat,lon,phone\n"
+            "48201,Bưu cục Hải Lăng,16.7002,107.2420,0233 3861 234\n")
+    assert import_points(good.encode(), "points.csv").errors == []
+    office = db_session.scalar(select(ServicePoint).where(ServicePoint.code == "48201"))
+    assert office.phone == "+842333861234"
+    bad = import_points("code,name,lat,lon,phone\nP9,Điểm,16.7,107.2,12345\n".encode(), "bad.csv")
+    assert [(e.row, e.column) for e in bad.errors] == [(2, "phone")]
+    assert "không hợp lệ" in bad.errors[0].message
