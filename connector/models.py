@@ -19,10 +19,11 @@ from connector.marketplaces.models import (
 from connector.notices.models import Notice, NoticeAttempt, PushSubscription
 from connector.orders.models import Order, OrderItem, Receipt
 from connector.payments.models import Payment
+from connector.reports.models import CommuneTarget, Training
 
 __all__ = [
     "Province", "Commune", "User", "ApiToken", "OutboxJob", "AuditEvent", "Household", "Product", "ProductPhoto",
     "Listing", "RemoteImage", "CategoryMapping", "MarketplaceEvent", "EventCursor", "Order", "OrderItem", "Receipt",
     "Acquirer", "Payment", "ServicePoint", "IndexVersion", "Pickup", "Shipment", "SignInCode", "SignInLink",
-    "FarmerSession", "FarmerChange", "Notice", "NoticeAttempt", "PushSubscription",
+    "FarmerSession", "FarmerChange", "Notice", "NoticeAttempt", "PushSubscription", "CommuneTarget", "Training",
 ]

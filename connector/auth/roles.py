@@ -11,12 +11,14 @@ class Role(StrEnum):
     ADMIN = "admin"
     OFFICER = "officer"
     AGENT = "agent"
+    NATIONAL = "national"  # reads every province's figures and reports, changes nothing (a ministry)
 
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
     Role.OFFICER: _l("Provincial officer"),
     Role.AGENT: _l("Postal agent"),
+    Role.NATIONAL: _l("National viewer"),
 }
 
 # Permission -> roles holding it. Features add their permissions here, next to the others, so that
@@ -24,7 +26,11 @@ ROLE_LABELS = {
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "households.read": frozenset({Role.ADMIN, Role.OFFICER, Role.AGENT}),
     "households.write": frozenset({Role.ADMIN, Role.AGENT}),
-    "reports.read": frozenset({Role.ADMIN, Role.OFFICER}),
+    "reports.read": frozenset({Role.ADMIN, Role.OFFICER, Role.NATIONAL}),
+    "reports.national": frozenset({Role.ADMIN, Role.NATIONAL}),  # every province at once
+    "targets.import": frozenset({Role.ADMIN}),  # the national file of agricultural households and targets
+    "targets.adjust": frozenset({Role.ADMIN, Role.OFFICER}),  # an officer, their own province's
+    "trainings.record": frozenset({Role.ADMIN, Role.AGENT}),
     "users.manage": frozenset({Role.ADMIN}),
     "jobs.manage": frozenset({Role.ADMIN}),  # background jobs are not tied to an area
     "marketplaces.manage": frozenset({Role.ADMIN}),  # category mapping
@@ -51,6 +57,9 @@ CAPABILITIES = {
         _l("Suspend a household, and reinstate it"),
         _l("See what notices to farmers cost, by channel"),
     ],
+    Role.NATIONAL: [
+        _l("See what notices to farmers cost, by channel"),
+    ],
     Role.AGENT: [
         _l("Register farming households and their products"),
         _l("Publish products to PostMart and VoSo"),
@@ -63,5 +72,5 @@ def has_permission(user, permission: str) -> bool:
 
 
 def province_scope(user) -> str | None:
-    """The province a user is limited to, or None for an admin (every province)."""
-    return None if user.role == Role.ADMIN else user.province_code
+    """The province a user is limited to, or None for an admin or a national viewer (every province)."""
+    return None if user.role in (Role.ADMIN, Role.NATIONAL) else user.province_code

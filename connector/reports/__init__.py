@@ -1,0 +1,1 @@
+"""Provincial and national progress: indicators against targets, dashboards and reports (issue 14)."""
