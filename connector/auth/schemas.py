@@ -19,7 +19,8 @@ class UserCreateSchema(Schema):
     )
     role = fields.String(
         required=True,
-        validate=validate.OneOf([r.value for r in Role], error=_l("The role must be admin, officer, agent or national.")),
+        validate=validate.OneOf([r.value for r in Role],
+                                error=_l("The role must be admin, officer, agent or national.")),
     )
     province_code = fields.String(load_default=None)
     full_name = fields.String(load_default="", validate=validate.Length(max=120))
