@@ -114,6 +114,8 @@ def _register_blueprints(app: Flask) -> None:
     from connector.orders.views import bp as order_pages
     from connector.payments.api import blp as payments_api
     from connector.payments.views import bp as payment_pages
+    from connector.reports.api import blp as reports_api
+    from connector.reports.views import bp as report_pages
 
     app.register_blueprint(health)
     app.register_blueprint(api_docs)
@@ -132,9 +134,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(farmer_app)
     app.register_blueprint(handover_pages)
     app.register_blueprint(notice_pages)
+    app.register_blueprint(report_pages)
     # The API authenticates with bearer tokens, not cookies, so form CSRF tokens do not apply.
     for blueprint in (auth_api, admin_units_api, households_api, catalogue_api, imports_api,
-                      marketplaces_api, payments_api, logistics_api, notices_api):
+                      marketplaces_api, payments_api, logistics_api, notices_api, reports_api):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
 

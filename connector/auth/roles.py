@@ -41,23 +41,25 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "admin_units.read": frozenset({Role.ADMIN, Role.OFFICER, Role.AGENT}),
 }
 
-# What the home page tells each role it can do, in the order shown: only what has a page today (the
-# provincial reports are not built yet, so nothing here promises them).
+# What the home page tells each role it can do, in the order shown: only what has a page today.
 CAPABILITIES = {
     Role.ADMIN: [
         _l("Manage staff accounts and roles"),
+        _l("Follow every province's progress against its targets"),
         _l("Onboard households and products in every province"),
         _l("Match payments that need staff, and keep the list of banks and wallets"),
         _l("Map product categories to the marketplaces' categories"),
         _l("See what notices to farmers cost, by channel"),
     ],
     Role.OFFICER: [
+        _l("Follow your province's progress against its targets, commune by commune, and download the reports"),
         _l("See your province's households, products and orders"),
         _l("See which products the marketplaces refused, and why"),
         _l("Suspend a household, and reinstate it"),
         _l("See what notices to farmers cost, by channel"),
     ],
     Role.NATIONAL: [
+        _l("Follow onboarding and sales in every province against the targets, and download the reports"),
         _l("See what notices to farmers cost, by channel"),
     ],
     Role.AGENT: [

@@ -208,8 +208,8 @@ class Indicator:
 
 INDICATORS: list[Indicator] = [
     Indicator("onboarded", _l("Households onboarded (with consent)"), onboarded),
-    Indicator("onboarded_share", _l("Onboarded, % of agricultural households"), onboarded, target_households, 100),
-    Indicator("onboarded_vs_target", _l("Onboarded, % of the target"), onboarded, onboarding_target, 100),
+    Indicator("onboarded_share", _l("Onboarded, share of agricultural households"), onboarded, target_households, 100),
+    Indicator("onboarded_vs_target", _l("Onboarded, share of the target"), onboarded, onboarding_target, 100),
     Indicator("onboarded_in_period", _l("Households onboarded in the period"), onboarded_in_period),
     Indicator("trained", _l("Households trained"), trained),
     Indicator("active", _l("Households active in the last 90 days"), active),
@@ -220,7 +220,7 @@ INDICATORS: list[Indicator] = [
     Indicator("ocop_3", _l("OCOP products, 3 stars"), ocop_products(3)),
     Indicator("ocop_4", _l("OCOP products, 4 stars"), ocop_products(4)),
     Indicator("ocop_5", _l("OCOP products, 5 stars"), ocop_products(5)),
-    Indicator("ocop_live_both_share", _l("OCOP 3 stars or more live on both marketplaces, %"),
+    Indicator("ocop_live_both_share", _l("OCOP products of 3 stars or more live on both marketplaces, share"),
               ocop_products(None, live_on_both=True), ocop_products(None), 100),
     Indicator("orders", _l("Orders"), orders),
     Indicator("order_value", _l("Gross order value"), order_value, money=True),
@@ -234,13 +234,42 @@ BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 
 @dataclass
 class Figures:
-    """Every indicator for an area and period: totals, and the same per commune."""
+    """Every wanted indicator for an area and period, kept as (numerator, denominator) per commune so
+    that any grouping (the area, a commune, a province) is a ratio of sums, never a sum of ratios."""
 
     area: Area
     period: Period
     as_of: datetime
-    totals: dict[str, float | int | None] = field(default_factory=dict)
-    communes: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
+    parts: dict[str, dict[str, tuple[int, int | None]]] = field(default_factory=dict)
+
+    def grouped(self, group_of: Callable[[str], str | None]) -> dict[str, dict[str, float | int | None]]:
+        sums: dict[str, dict[str, list[int | None]]] = {}
+        for commune, values in self.parts.items():
+            group = group_of(commune)
+            if group is None:
+                continue
+            row = sums.setdefault(group, {})
+            for key, (top, bottom) in values.items():
+                acc = row.setdefault(key, [0, None])
+                acc[0] += top
+                if bottom is not None:
+                    acc[1] = (acc[1] or 0) + bottom
+        return {group: {key: self._value(key, top, bottom) for key, (top, bottom) in row.items()}
+                for group, row in sums.items()}
+
+    def _value(self, key: str, top: int, bottom: int | None):
+        indicator = BY_KEY[key]
+        return ratio(top, bottom, indicator.factor) if indicator.denominator else top
+
+    @property
+    def totals(self) -> dict[str, float | int | None]:
+        found = self.grouped(lambda _commune: "all").get("all", {})
+        return {key: found.get(key, None if BY_KEY[key].denominator else 0) for key in self.keys}
+
+    @property
+    def communes(self) -> dict[str, dict[str, float | int | None]]:
+        return self.grouped(lambda commune: commune)
 
 
 def ratio(numerator: int, denominator: int | None, factor: int) -> float | None:
@@ -248,9 +277,10 @@ def ratio(numerator: int, denominator: int | None, factor: int) -> float | None:
 
 
 def figures(area: Area, period: Period, keys: list[str] | None = None) -> Figures:
-    """Count each wanted indicator once per commune; totals are the communes' sums (a ratio of sums,
-    never a sum of ratios)."""
-    result = Figures(area=area, period=period, as_of=utcnow())
+    """Count each wanted indicator once per commune (a numerator shared by two indicators is counted
+    once)."""
+    wanted = [BY_KEY[key] for key in keys] if keys else INDICATORS
+    result = Figures(area=area, period=period, as_of=utcnow(), keys=[indicator.key for indicator in wanted])
     cache: dict[Callable, dict[str, int]] = {}
 
     def counted(function) -> dict[str, int]:
@@ -258,16 +288,12 @@ def figures(area: Area, period: Period, keys: list[str] | None = None) -> Figure
             cache[function] = function(area, period)
         return cache[function]
 
-    wanted = [BY_KEY[key] for key in keys] if keys else INDICATORS
     for indicator in wanted:
         top = counted(indicator.numerator)
         bottom = counted(indicator.denominator) if indicator.denominator else None
         for code in set(top) | set(bottom or {}):
-            row = result.communes.setdefault(code, {})
-            row[indicator.key] = ratio(top.get(code, 0), bottom.get(code), indicator.factor) if bottom is not None \
-                else top.get(code, 0)
-        result.totals[indicator.key] = ratio(sum(top.values()), sum(bottom.values()), indicator.factor) \
-            if bottom is not None else sum(top.values())
+            result.parts.setdefault(code, {})[indicator.key] = (
+                top.get(code, 0), (bottom.get(code, 0) if bottom is not None else None))
     return result
 
 
