@@ -20,6 +20,7 @@ DEMO_USERS = (
     ("admin.demo", "demo-admin-2025", "admin", None, "Quản trị Demo"),
     ("canbo.quangtri", "demo-canbo-2025", "officer", DEMO_PROVINCE, "Trần Thị Cán Bộ"),
     ("buudien.hailang", "demo-buudien-2025", "agent", DEMO_PROVINCE, "Nguyễn Văn Bưu Điện"),
+    ("quocgia.demo", "demo-quocgia-2025", "national", None, "Phạm Thị Quốc Gia"),
 )
 
 

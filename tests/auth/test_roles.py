@@ -20,11 +20,13 @@ def test_home_page_says_role_area_and_what_each_role_can_do(client, role, label,
 
 @pytest.mark.parametrize("role", ["officer", "admin"])
 def test_home_page_promises_only_what_is_there(client, role):
-    """No reports page exists yet: the home page may not promise reports, and what it lists has a link."""
+    """What the home page promises has a link: the progress and its reports now exist; nothing is
+    sent "to the Ministry" from here."""
     user = make_user(role)
     html = login(client, user.username, PASSWORD, follow_redirects=True).get_data(as_text=True)
-    assert "báo cáo" not in html.lower() and "Bộ" not in html and "số liệu" not in html
+    assert "Bộ" not in html
     assert 'href="/households"' in html and 'href="/orders"' in html and 'href="/publishing/problems"' in html
+    assert "tiến độ" in html.lower() and 'href="/reports"' in html
 
 
 def test_only_admins_see_the_staff_list(app, client):
