@@ -92,7 +92,7 @@ def trend_chart(
     tick_labels = [format_number(t) for t in ticks]
 
     left = max(len(label) for label in tick_labels) * CHAR + 10
-    top = FONT + 12 if unit else 12
+    top = FONT + 20 if unit else 12
     right = 8
     plot_w = WIDTH - left - right
     plot_h = 190
@@ -103,8 +103,14 @@ def trend_chart(
     if longest + 6 <= slot:  # side by side, every label
         rotated, step, bottom = False, 1, FONT + 14
     else:  # slanted, as many as fit, always keeping the latest period
-        rotated, step = True, max(1, math.ceil(FONT * 1.4 / slot))
+        rotated, step = True, max(1, math.ceil(FONT * 1.5 / slot))
         bottom = longest * 0.72 + FONT + 10
+        first = (n - 1) % step  # the earliest label shown must not run off the left edge
+        for _pass in range(2):
+            reach = len(labels[first]) * CHAR * 0.72 + FONT * 0.7
+            left = max(left, reach - (WIDTH - left - right) / n * (first + 0.5) + 2)
+        plot_w = WIDTH - left - right
+        slot = plot_w / n
     height = top + plot_h + bottom
     lo, hi = ticks[0], ticks[-1]
 
