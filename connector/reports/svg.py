@@ -58,7 +58,7 @@ BANDS: tuple[Band, ...] = (
     Band("lt50", 25, 50, "#ef8a3c", "square", _l("25 to under 50 %")),
     Band("lt75", 50, 75, "#f2cc4d", "diamond", _l("50 to under 75 %")),
     Band("lt100", 75, 100, "#8cc97f", "triangle-up", _l("75 to under 100 %")),
-    Band("reached", 100, None, "#0b6b3a", "circle", _l("100 % or more")),
+    Band("reached", 100, None, "#0b6b3a", "circle", _l("At least 100 %")),
 )
 NO_TARGET = Band("none", None, None, "#ffffff", "ring", _l("No target"))
 
