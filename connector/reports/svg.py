@@ -124,7 +124,7 @@ def trend_chart(
         ty = y(tick)
         parts.append(_tag("line", x1=left, x2=WIDTH - right, y1=ty, y2=ty, stroke=INK if tick == 0 else GRID,
                           **{"stroke-width": 1.5 if tick == 0 else 1}))
-        parts.append(_text(left - 6, ty + FONT * 0.35, text, **{"text-anchor": "end"}))
+        parts.append(_text(left - 6, ty + FONT * 0.35, text, **{"text-anchor": "end", "class": "tick"}))
 
     bar_w = max(1.0, slot * 0.7)
     value_labels = all(len(format_number(v)) * CHAR + 4 <= slot for v in values)
@@ -160,14 +160,16 @@ def trend_chart(
 
 
 def nice_ticks(lo: float, hi: float, *, count: int = 5, integer: bool = False) -> list[float]:
-    """Round axis ticks (steps of 1, 2 or 5 times a power of ten) covering lo..hi, about `count`."""
+    """Round axis ticks (steps of 1, 2 or 5 times a power of ten) covering lo..hi in at most `count`
+    intervals, as many as fit; whole steps only when the figures are counts (`integer`)."""
     if hi <= lo:
         hi = lo + 1
-    raw = (hi - lo) / (count - 1)
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
-    if integer:
-        step = max(step, 1)
+    magnitude = 10 ** math.floor(math.log10((hi - lo) / count))
+    for step in (m * magnitude for m in (1, 2, 5, 10, 20)):
+        if integer and step < 1:
+            continue
+        if math.ceil(hi / step - 1e-9) - math.floor(lo / step + 1e-9) <= count:
+            break
     start = math.floor(lo / step + 1e-9) * step
     stop = math.ceil(hi / step - 1e-9) * step
     ticks = [round(start + i * step, 10) for i in range(round((stop - start) / step) + 1)]
