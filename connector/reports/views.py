@@ -6,7 +6,10 @@ choose a province or see every province, broken down by province.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,8 +18,8 @@ from connector.auth.roles import has_permission, province_scope
 from connector.auth.sessions import login_required
 from connector.errors import ValidationFailed
 from connector.extensions import db
-from connector.reports import exports
-from connector.reports.indicators import BY_KEY, INDICATORS, Area, figures
+from connector.reports import exports, svg
+from connector.reports.indicators import BY_KEY, INDICATORS, Area, Period, figures, onboarded, onboarding_target
 from connector.reports.periods import period_from
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -83,10 +86,35 @@ def _report():
     return kind, period, area, found, sort_rows(rows, sort), level, sort
 
 
+def trend(area: Area, period: Period):
+    """Households onboarded by the end of each of the 12 months up to the period's end, against the
+    area's onboarding target (the sum of its communes' targets for that year)."""
+    last = date(period.last_day.year, period.last_day.month, 1)
+    series = []
+    for back in range(11, -1, -1):
+        month = date(last.year + (last.month - 1 - back) // 12, (last.month - 1 - back) % 12 + 1, 1)
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        series.append((f"T{month.month}/{month.year}", sum(onboarded(area, Period(month, following)).values())))
+    target = sum(onboarding_target(area, period).values()) or None
+    return svg.trend_chart(series, title=_("Households onboarded, month by month"), target=target,
+                           unit=_("households"))
+
+
+def commune_map(area: Area, rows: list[dict]):
+    located = {code: (lat, lon) for code, lat, lon in db.session.execute(select(
+        Commune.code, Commune.lat, Commune.lon).where(Commune.province_code == area.province_code))}
+    points = [{"code": row["code"], "name": row["name"], "lat": located[row["code"]][0],
+               "lon": located[row["code"]][1], "percent": row["values"].get("onboarded_vs_target"),
+               "href": row["href"]} for row in rows if located.get(row["code"], (None,))[0] is not None]
+    return svg.commune_map(points, title=_("Onboarded against the target, by commune"))
+
+
 @bp.route("")
 @login_required("reports.read")
 def dashboard():
     kind, period, area, found, rows, level, sort = _report()
+    chart = trend(area, period)
+    map_svg = commune_map(area, rows) if level == "commune" else None
     provinces = db.session.execute(select(Province.code, Province.name).order_by(Province.name)).all() \
         if province_scope(current_user) is None else []
     communes = db.session.execute(select(Commune.code, Commune.name).where(
@@ -94,6 +122,7 @@ def dashboard():
     return render_template("reports/dashboard.html", kind=kind, period=period, area=area, found=found, rows=rows,
                            level=level, sort=sort, columns=COLUMNS, indicators=INDICATORS, by_key=BY_KEY,
                            provinces=provinces, communes=communes, args=request.args.to_dict(),
+                           chart=chart, map_svg=map_svg,
                            province=db.session.get(Province, area.province_code) if area.province_code else None)
 
 

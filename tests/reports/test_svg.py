@@ -98,7 +98,7 @@ def test_the_data_table_carries_every_figure(ctx):
     table = parse(chart.table)
 
     assert table.find("caption").text == "Hộ <mới>"  # escaped in the markup, intact once parsed
-    assert [th.text for th in table.iter("th") if th.get("scope") == "col"] == ["Kỳ", "Giá trị (hộ)"]
+    assert [th.text for th in table.iter("th") if th.get("scope") == "col"] == ["Kỳ báo cáo", "Giá trị (hộ)"]
     rows = [[c.text for c in tr] for tr in table.find("tbody")]
     assert rows[-1] == ["T4/2026", "1.620"]
     assert [c.text for c in table.find("tfoot/tr")] == ["Chỉ tiêu", "1.500"]
