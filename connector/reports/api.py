@@ -12,10 +12,10 @@ from connector.admin_units.models import Province
 from connector.auth.sessions import api_auth, api_user
 from connector.errors import ValidationFailed
 from connector.extensions import db
+from connector.reports.breakdowns import area_from, breakdown
 from connector.reports.exports import MONTHLY_COLUMNS, monthly_rows
 from connector.reports.indicators import figures
 from connector.reports.periods import period_from
-from connector.reports.views import area_from, breakdown
 
 blp = Blueprint("reports_api", __name__, url_prefix="/reports", description="Reports: onboarding progress")
 

@@ -23,8 +23,8 @@ def _table(rows, level: str, columns: list[str]) -> list[list]:
 
 
 def _plain(rows, level: str, period, keys: list[str]) -> list[list]:
-    header = [_("Area level"), _("Area code"), _("Area"), _("From day"), _("To day"), _("Indicator"), _("Indicator name"),
-              _("Value")]
+    header = [_("Area level"), _("Area code"), _("Area"), _("From day"), _("To day"), _("Indicator"),
+              _("Indicator name"), _("Value")]
     body = [[level, row["code"], row["name"], period.start.isoformat(), period.last_day.isoformat(), key,
              str(BY_KEY[key].label), row["values"].get(key)] for row in rows for key in keys]
     return [header] + body
