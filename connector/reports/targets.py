@@ -172,29 +172,32 @@ def import_targets(user, data: bytes) -> TargetReport:
         raise ValidationFailed(_("The file has errors: nothing was imported."),
                                errors={"rows": [f"{e.row}|{e.column}|{e.message}" for e in report.errors]})
     existing = _existing({(r.commune_code, r.year) for r in rows})
-    for target_row in rows:
-        _save(user, existing.get((target_row.commune_code, target_row.year)), target_row.commune_code,
-              target_row.year, target_row.agricultural_households, target_row.onboarding_target, "import")
-    db.session.flush()
+    _save(user, [(existing.get((r.commune_code, r.year)), r.commune_code, r.year, r.agricultural_households,
+                  r.onboarding_target) for r in rows], "import")
     return report
 
 
-def _save(user, found: CommuneTarget | None, code: str, year: int, agricultural: int, target: int,
-          action: str) -> bool:
-    """Insert or update one target with its audit event; False when nothing changed."""
-    before = (found.agricultural_households, found.onboarding_target) if found else (None, None)
-    if before == (agricultural, target):
-        return False
-    if found is None:
-        found = CommuneTarget(commune_code=code, year=year)
-        db.session.add(found)
-    found.agricultural_households, found.onboarding_target = agricultural, target
-    found.updated_by_id = user.id
+def _save(user, rows: list[tuple[CommuneTarget | None, str, int, int, int]], action: str) -> int:
+    """Insert or update targets, given as (existing or None, commune code, year, agricultural households,
+    target), each change with its audit event; returns how many changed. One flush for the lot: a
+    national file has thousands of rows."""
+    changed: list[tuple[CommuneTarget, dict]] = []
+    for found, code, year, agricultural, target in rows:
+        before = (found.agricultural_households, found.onboarding_target) if found else (None, None)
+        if before == (agricultural, target):
+            continue
+        if found is None:
+            found = CommuneTarget(commune_code=code, year=year)
+            db.session.add(found)
+        found.agricultural_households, found.onboarding_target = agricultural, target
+        found.updated_by_id = user.id
+        changes = {"agricultural_households": [before[0], agricultural], "onboarding_target": [before[1], target]}
+        changed.append((found, {key: value for key, value in changes.items() if value[0] != value[1]}))
+    db.session.flush()  # the new targets get their ids, which the audit events name
+    for found, changes in changed:
+        record(user, action, "commune_target", found.id, changes, flush=False)
     db.session.flush()
-    changes = {"agricultural_households": [before[0], agricultural], "onboarding_target": [before[1], target]}
-    record(user, action, "commune_target", found.id,
-           {key: value for key, value in changes.items() if value[0] != value[1]}, flush=False)
-    return True
+    return len(changed)
 
 
 # -- one province, adjusted by its officer ----------------------------------------------------------
@@ -249,7 +252,5 @@ def adjust_targets(user, province: Province, year: int, values: dict[str, tuple[
             clean.append((code, found, agricultural, target))
     if errors:
         raise ValidationFailed(_("Some numbers are not valid: nothing was saved."), errors=errors)
-    changed = sum(_save(user, found, code, year, agricultural, target, "update")
-                  for code, found, agricultural, target in clean)
-    db.session.flush()
-    return changed
+    return _save(user, [(found, code, year, agricultural, target) for code, found, agricultural, target in clean],
+                 "update")
