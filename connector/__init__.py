@@ -135,6 +135,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(handover_pages)
     app.register_blueprint(notice_pages)
     app.register_blueprint(report_pages)
+    from connector.reports.blueprints import register_targets_and_trainings  # targets, trainings (issue 14)
+    register_targets_and_trainings(app)
     # The API authenticates with bearer tokens, not cookies, so form CSRF tokens do not apply.
     for blueprint in (auth_api, admin_units_api, households_api, catalogue_api, imports_api,
                       marketplaces_api, payments_api, logistics_api, notices_api, reports_api):

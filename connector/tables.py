@@ -21,6 +21,7 @@ class Column:
     field: str  # the schema field it fills
     required: bool = False
     example: str = ""
+    aliases: tuple[str, ...] = ()  # other headers accepted for this column (any case), e.g. "ma_xa"
 
 
 @dataclass
@@ -77,11 +78,14 @@ def read_table(data: bytes, columns: list[Column], max_rows: int = MAX_ROWS) -> 
         return table
     headers = raw_rows[0]
     known = {column.header: column for column in columns}
+    known.update({alias.casefold(): column for column in columns for alias in column.aliases})
+    headers = [header if header in known or header.casefold() not in known else header.casefold()
+               for header in headers]
     for header in headers:
         if header and header not in known:
             table.errors.append(RowError(1, header, _("Unknown column. Use the template's headers.")))
     for column in columns:
-        if column.required and column.header not in headers:
+        if column.required and not any(known.get(header) is column for header in headers):
             table.errors.append(RowError(1, column.header, _("This column is missing.")))
     if len(raw_rows) - 1 > max_rows:
         table.errors.append(RowError(0, "", _("At most %(n)s rows per file.", n=max_rows)))
