@@ -46,6 +46,7 @@ CAPABILITIES = {
     Role.ADMIN: [
         _l("Manage staff accounts and roles"),
         _l("Follow every province's progress against its targets"),
+        _l("Import the communes' agricultural households and onboarding targets"),
         _l("Onboard households and products in every province"),
         _l("Match payments that need staff, and keep the list of banks and wallets"),
         _l("Map product categories to the marketplaces' categories"),
@@ -53,6 +54,7 @@ CAPABILITIES = {
     ],
     Role.OFFICER: [
         _l("Follow your province's progress against its targets, commune by commune, and download the reports"),
+        _l("Set your province's onboarding targets"),
         _l("See your province's households, products and orders"),
         _l("See which products the marketplaces refused, and why"),
         _l("Suspend a household, and reinstate it"),
@@ -64,6 +66,7 @@ CAPABILITIES = {
     ],
     Role.AGENT: [
         _l("Register farming households and their products"),
+        _l("Record the trainings you give a household"),
         _l("Publish products to PostMart and VoSo"),
     ],
 }
