@@ -161,8 +161,11 @@ def _shipment_for_event(event: dict) -> Shipment | None:
     shipment = db.session.scalar(select(Shipment).where(Shipment.remote_id == str(event.get("shipment_id"))))
     if shipment is not None or not event.get("reference"):
         return shipment
-    return db.session.scalar(select(Shipment).join(Order, Order.id == Shipment.order_id).where(
+    shipment = db.session.scalar(select(Shipment).join(Order, Order.id == Shipment.order_id).where(
         Order.code == str(event["reference"]), Shipment.remote_id.is_(None)))
+    if shipment is not None and event.get("shipment_id"):
+        shipment.remote_id = str(event["shipment_id"])[:40]  # the carrier's id, known before its answer is
+    return shipment
 
 
 def apply_event(event: dict) -> bool:
@@ -211,6 +214,9 @@ def plan_cancel(user, shipment: Shipment) -> str:
         raise PermissionDenied()
     if shipment.status != ShipmentStatus.BOOKED:
         raise ValidationFailed(errors={"shipment": [_("Only a booked parcel not yet handed in can be cancelled.")]})
+    if not shipment.remote_id:  # booked in our books, the carrier's answer still on its way
+        raise ValidationFailed(errors={"shipment": [_("The carrier has not confirmed the booking yet: try again "
+                                                      "in a minute.")]})
     return shipment.remote_id
 
 

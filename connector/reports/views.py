@@ -57,7 +57,9 @@ def commune_map(area: Area, rows: list[dict]):
         Commune.code, Commune.lat, Commune.lon).where(Commune.province_code == area.province_code))}
     points = [{"code": row["code"], "name": row["name"], "lat": located[row["code"]][0],
                "lon": located[row["code"]][1], "percent": row["values"].get("onboarded_vs_target"),
-               "href": row["href"]} for row in rows if located.get(row["code"], (None,))[0] is not None]
+               # No links inside the picture (a dot is too small to tap, and role="img" hides links
+               # from screen readers): the table beside the map links every commune.
+               "href": None} for row in rows if located.get(row["code"], (None,))[0] is not None]
     return svg.commune_map(points, title=_("Onboarded against the target, by commune"))
 
 

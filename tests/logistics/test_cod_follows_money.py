@@ -1,6 +1,7 @@
 """Cash on delivery follows the order's money through the carrier's late and early answers: the
 defects the money property test (tests/orders/test_money_properties.py) found, one test each."""
 
+import pytest
 from sqlalchemy import select
 
 from connector.jobs.outbox import OutboxJob
@@ -88,3 +89,21 @@ def test_a_booking_answered_after_hand_in_keeps_the_carriers_cash_on_delivery(db
     record_booking(shipment.id, answer(payload, "RECEIVED_AT_POST_OFFICE", 2))
     assert shipment.cod_amount == 120000 and order.cod_vnd == 120000
     assert order.refund_due_vnd == 120000  # the buyer will pay twice: staff see the refund to make
+
+
+def test_a_parcel_booked_but_not_yet_answered_is_cancelled_only_once_the_carrier_id_is_known(db_session):
+    """Found by the money property test: staff pressed "cancel" while the booking's answer was on its
+    way, and the carrier was asked to cancel shipment "None"."""
+    from connector.errors import ValidationFailed
+    from connector.logistics.shipping import plan_cancel
+    from tests.factories import make_user
+
+    order, shipment, payload = booking(db_session)
+    shipment.status = "booked"  # booked in our books; the carrier's answer not recorded
+    admin = make_user("admin", province_code=None)
+    with pytest.raises(ValidationFailed) as refused:
+        plan_cancel(admin, shipment)
+    assert "chưa xác nhận" in refused.value.text()
+    # The carrier's webhook names its shipment: from then on the parcel can be cancelled.
+    assert apply_event({"shipment_id": "VN7", "reference": order.code, "status": "BOOKED", "sequence": 1}) is not None
+    assert shipment.remote_id == "VN7" and plan_cancel(admin, shipment) == "VN7"
