@@ -161,11 +161,9 @@ def _shipment_for_event(event: dict) -> Shipment | None:
     shipment = db.session.scalar(select(Shipment).where(Shipment.remote_id == str(event.get("shipment_id"))))
     if shipment is not None or not event.get("reference"):
         return shipment
-    shipment = db.session.scalar(select(Shipment).join(Order, Order.id == Shipment.order_id).where(
+    # The carrier's id is left to the booking's answer, which records it with the tracking code.
+    return db.session.scalar(select(Shipment).join(Order, Order.id == Shipment.order_id).where(
         Order.code == str(event["reference"]), Shipment.remote_id.is_(None)))
-    if shipment is not None and event.get("shipment_id"):
-        shipment.remote_id = str(event["shipment_id"])[:40]  # the carrier's id, known before its answer is
-    return shipment
 
 
 def apply_event(event: dict) -> bool:
