@@ -174,6 +174,52 @@ def received(channel: str | None = None):
     return count
 
 
+def listings(marketplace: str, states: tuple[str, ...]):
+    """Listings of the area's products on `marketplace` now in one of `states` (a state, not a flow)."""
+    def count(area: Area, period: Period) -> dict[str, int]:
+        return _by_commune(_listings(area, marketplace, states, func.count(Listing.id)))
+    return count
+
+
+def _listings(area: Area, marketplace: str | None, states, value):
+    clauses = [Listing.state.in_(states)]
+    if marketplace:
+        clauses.append(Listing.marketplace == marketplace)
+    return (select(Household.commune_code, value).join(Product, Product.id == Listing.product_id)
+            .join(Household, Household.id == Product.household_id)
+            .where(*_households(area), Product.status != ProductStatus.ARCHIVED, *clauses)
+            .group_by(Household.commune_code))
+
+
+def rejection_reasons(area: Area, limit: int = 5) -> list[tuple[str, str, int]]:
+    """The commonest reasons the marketplaces give for refusing the area's listings: (marketplace,
+    reason, how many)."""
+    statement = (select(Listing.marketplace, Listing.reason, func.count(Listing.id))
+                 .join(Product, Product.id == Listing.product_id).join(Household, Household.id == Product.household_id)
+                 .where(*_households(area), Listing.state == ListingState.REJECTED, Listing.reason.is_not(None))
+                 .group_by(Listing.marketplace, Listing.reason)
+                 .order_by(func.count(Listing.id).desc(), Listing.marketplace, Listing.reason).limit(limit))
+    return [(marketplace, reason, int(count)) for marketplace, reason, count in db.session.execute(statement)]
+
+
+def parcels(statuses: tuple[str, ...]):
+    """Orders of the period whose parcel is (now) in one of `statuses`."""
+    def count(area: Area, period: Period) -> dict[str, int]:
+        from connector.logistics.models import Shipment
+
+        return _by_commune(_orders(area, period, func.count(Order.id)).join(
+            Shipment, Shipment.order_id == Order.id).where(Shipment.status.in_(statuses)))
+    return count
+
+
+def flagged_pickups(area: Area, period: Period) -> dict[str, int]:
+    """Orders of the period no service point within reach could take (staff must arrange them)."""
+    from connector.logistics.models import Pickup, PickupStatus
+
+    return _by_commune(_orders(area, period, func.count(Order.id)).join(Pickup, Pickup.order_id == Order.id)
+                       .where(Pickup.status == PickupStatus.FLAGGED))
+
+
 def target_households(area: Area, period: Period) -> dict[str, int]:
     """Agricultural households per commune, for the year the period ends in (a target, not a result)."""
     return _targets(area, period, CommuneTarget.agricultural_households)
@@ -216,6 +262,15 @@ INDICATORS: list[Indicator] = [
     Indicator("live_postmart", _l("Households with a live listing on PostMart"), with_live_listing("postmart")),
     Indicator("live_voso", _l("Households with a live listing on VoSo"), with_live_listing("voso")),
     Indicator("live_both", _l("Households live on both marketplaces"), live_on_both),
+    Indicator("listings_live_postmart", _l("Listings live on PostMart"), listings("postmart", (ListingState.LIVE,))),
+    Indicator("listings_pending_postmart", _l("Listings waiting for PostMart's review"),
+              listings("postmart", (ListingState.QUEUED, ListingState.SUBMITTING, ListingState.PENDING_REVIEW))),
+    Indicator("listings_rejected_postmart", _l("Listings refused by PostMart"),
+              listings("postmart", (ListingState.REJECTED,))),
+    Indicator("listings_live_voso", _l("Listings live on VoSo"), listings("voso", (ListingState.LIVE,))),
+    Indicator("listings_pending_voso", _l("Listings waiting for VoSo's review"),
+              listings("voso", (ListingState.QUEUED, ListingState.SUBMITTING, ListingState.PENDING_REVIEW))),
+    Indicator("listings_rejected_voso", _l("Listings refused by VoSo"), listings("voso", (ListingState.REJECTED,))),
     Indicator("products", _l("Products"), products),
     Indicator("ocop_3", _l("OCOP products, 3 stars"), ocop_products(3)),
     Indicator("ocop_4", _l("OCOP products, 4 stars"), ocop_products(4)),
@@ -228,6 +283,11 @@ INDICATORS: list[Indicator] = [
     Indicator("received_transfer", _l("Received by direct transfer"), received("transfer"), money=True),
     Indicator("received_cod", _l("Received as cash on delivery"), received("cod"), money=True),
     Indicator("received_marketplace", _l("Received from the marketplaces"), received("marketplace"), money=True),
+    Indicator("parcels_on_the_way", _l("Parcels handed in or on their way"),
+              parcels(("received_at_post_office", "in_transit"))),
+    Indicator("parcels_delivered", _l("Parcels delivered"), parcels(("delivered",))),
+    Indicator("parcels_failed_or_returned", _l("Parcels not delivered or returned"), parcels(("failed", "returned"))),
+    Indicator("pickups_flagged", _l("Parcels no service point could take"), flagged_pickups),
 ]
 BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 

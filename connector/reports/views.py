@@ -20,7 +20,16 @@ from connector.errors import ValidationFailed
 from connector.extensions import db
 from connector.reports import exports, svg
 from connector.reports.breakdowns import COLUMNS, SORT_DEFAULT, area_from, breakdown, sort_rows
-from connector.reports.indicators import BY_KEY, INDICATORS, Area, Period, figures, onboarded, onboarding_target
+from connector.reports.indicators import (
+    BY_KEY,
+    INDICATORS,
+    Area,
+    Period,
+    figures,
+    onboarded,
+    onboarding_target,
+    rejection_reasons,
+)
 from connector.reports.periods import period_from
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -76,7 +85,7 @@ def dashboard():
     return render_template("reports/dashboard.html", kind=kind, period=period, area=area, found=found, rows=rows,
                            level=level, sort=sort, columns=COLUMNS, indicators=INDICATORS, by_key=BY_KEY,
                            provinces=provinces, communes=communes, args=request.args.to_dict(),
-                           chart=chart, map_svg=map_svg,
+                           chart=chart, map_svg=map_svg, reasons=rejection_reasons(area),
                            province=db.session.get(Province, area.province_code) if area.province_code else None)
 
 

@@ -129,3 +129,19 @@ def test_the_national_dashboard_breaks_down_by_province(app, province):
 def test_agents_do_not_see_the_dashboard(app, province):
     client, _user = signed_in(app, "agent")
     assert client.get("/reports").status_code == 403
+
+
+def test_the_commonest_refusal_reasons_are_listed(app, province):
+    from connector.catalogue.services import create_product
+    from tests.factories import make_listing, product_input
+
+    agent = make_user("agent", province_code="44")
+    household = make_household(agent, head_name="Hộ Có Sản Phẩm")
+    for name in ("Gạo", "Mật ong", "Tiêu"):
+        product = create_product(agent, household.id, product_input(name=name))
+        make_listing(product, "voso", state="rejected", reason="Ảnh sản phẩm bị mờ")
+    make_listing(product, "postmart", state="rejected", reason="Thiếu giấy chứng nhận")
+    db.session.commit()
+    client, _user = signed_in(app, "officer")
+    page = client.get("/reports").get_data(as_text=True)
+    assert page.index("VoSo: Ảnh sản phẩm bị mờ (3)") < page.index("PostMart: Thiếu giấy chứng nhận (1)")

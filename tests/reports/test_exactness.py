@@ -14,6 +14,7 @@ from connector.catalogue.models import Product
 from connector.extensions import db
 from connector.farmers.models import FarmerSession
 from connector.households.models import Household
+from connector.logistics.models import Shipment
 from connector.marketplaces.models import Listing
 from connector.orders.models import Order, Receipt
 from connector.reports.indicators import ONBOARDED, Area, Period, figures
@@ -55,6 +56,10 @@ def fill(rng: random.Random) -> list[Household]:
             for _ in range(rng.randrange(0, 3)):
                 order = make_order(household, product=product, total=rng.randrange(10, 90) * 10_000)
                 order.created_at = moment(rng)
+                if rng.random() < 0.6:
+                    db.session.add(Shipment(order_id=order.id, mode="dropoff", cod_amount=0, remote_version=0,
+                                            status=rng.choice(["booked", "received_at_post_office", "in_transit",
+                                                               "delivered", "failed", "returned"])))
                 if rng.random() < 0.6:
                     db.session.add(Receipt(order_id=order.id, channel=rng.choice(["transfer", "cod", "marketplace"]),
                                            amount_vnd=order.total_vnd, reference=f"R{order.id}-{rng.random()}",
@@ -105,6 +110,14 @@ def direct(households_in_scope: list[Household]) -> dict[str, int]:
         s.household_id for s in db.session.scalars(select(FarmerSession))
         if s.household_id in ids and since <= s.created_at < END}
     ocop = [p for p in products if (p.ocop_stars or 0) >= 3]
+    product_ids = {p.id for p in products}
+    listing_counts = {f"listings_{kind}_{m}": sum(1 for listing in listings if listing.product_id in product_ids
+                                                 and listing.marketplace == m and listing.state in states)
+                      for m in ("postmart", "voso")
+                      for kind, states in (("live", {"live"}), ("rejected", {"rejected"}),
+                                           ("pending", {"queued", "submitting", "pending_review"}))}
+    in_period = {o.id for o in orders if start <= o.created_at < END}
+    shipments = [sh for sh in db.session.scalars(select(Shipment)) if sh.order_id in in_period]
     return {
         "onboarded": len(onboarded),
         "onboarded_in_period": sum(1 for h in onboarded if h.consent_at >= start),
@@ -124,6 +137,10 @@ def direct(households_in_scope: list[Household]) -> dict[str, int]:
         "order_value": sum(o.total_vnd for o in orders if start <= o.created_at < END),
         "received": sum(r.amount_vnd for r in receipts if start <= r.received_at < END),
         "received_cod": sum(r.amount_vnd for r in receipts if start <= r.received_at < END and r.channel == "cod"),
+        **listing_counts,
+        "parcels_on_the_way": sum(1 for sh in shipments if sh.status in ("received_at_post_office", "in_transit")),
+        "parcels_delivered": sum(1 for sh in shipments if sh.status == "delivered"),
+        "parcels_failed_or_returned": sum(1 for sh in shipments if sh.status in ("failed", "returned")),
     }
 
 
@@ -133,6 +150,8 @@ def check(area: Area, households: list[Household]) -> None:
     for key, value in expected.items():
         if key in found.totals:
             assert found.totals[key] == value, key
+    assert {key for key in expected if key in found.totals} >= {"listings_live_voso", "parcels_delivered",
+                                                                   "onboarded", "active"}
     ocop_share = round(100 * expected["ocop_live_both"] / expected["ocop_total"], 1) if expected["ocop_total"] \
         else None
     assert found.totals["ocop_live_both_share"] == ocop_share
