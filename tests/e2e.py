@@ -184,6 +184,18 @@ def workers(app_config, sandbox):
     pool.stop()
 
 
+def run_job(app, work, *args):
+    """A job's work run here as a worker would: in an app context of its own, committed at the end."""
+    with app.app_context():
+        try:
+            result = work(*args)
+            db.session.commit()
+            return result
+        finally:
+            db.session.rollback()
+            db.session.remove()
+
+
 def wait_until(condition, timeout: float = 60.0, every: float = 0.2, explain=None):
     """Poll `condition` until true; on timeout, fail with what `explain()` says about the state."""
     deadline = time.monotonic() + timeout

@@ -170,6 +170,16 @@ def signed_in_and_controlled(page, url: str, app, through_the_pages: bool = Fals
     return page.locator("h1").inner_text()
 
 
+def another_sessions_end(app) -> tuple[int, str]:
+    """A real endpoint that takes a plain form post: ending another of the farmer's sessions."""
+    with app.app_context():
+        other, _token = start_session(demo_household(app), "code", "Chrome Android")
+        other_id = other.id
+        db.session.commit()
+        db.session.remove()
+    return other_id, f"/farmer/sessions/{other_id}/end"
+
+
 def eventually(page, script: str, timeout: float = 15.0):
     """Evaluate `script` (may return a promise) until it is truthy."""
     deadline = time.monotonic() + timeout
@@ -240,13 +250,7 @@ RAW_QUEUE = """() => new Promise((resolve, reject) => {
 def test_a_change_made_offline_is_kept_on_the_phone_and_sent_once_back_online(phone, farm):
     url, app, posts, _slow = farm
     signed_in_and_controlled(phone, url, app)
-    # A real endpoint that takes a plain form post: ending another of the farmer's sessions.
-    with app.app_context():
-        other, _token = start_session(demo_household(app), "code", "Chrome Android")
-        other_id = other.id
-        db.session.commit()
-        db.session.remove()
-    target = f"/farmer/sessions/{other_id}/end"
+    other_id, target = another_sessions_end(app)
     phone.evaluate(QUEUE_FORM, [target, "delta", "1"])
     phone.context.set_offline(True)
     phone.click("#queued button")
@@ -303,12 +307,7 @@ def test_a_change_whose_post_fails_on_the_way_is_queued_by_the_worker(phone, far
     the worker keeps the change and shows the farmer the saved page."""
     url, app, posts, _slow = farm
     signed_in_and_controlled(phone, url, app)
-    with app.app_context():
-        other, _token = start_session(demo_household(app), "code", "Chrome Android")
-        other_id = other.id
-        db.session.commit()
-        db.session.remove()
-    target = f"/farmer/sessions/{other_id}/end"
+    other_id, target = another_sessions_end(app)
     phone.evaluate(QUEUE_FORM, [target, "delta", "-1"])
     phone.context.set_offline(True)
     phone.evaluate("Object.defineProperty(navigator, 'onLine', {get: () => true})")

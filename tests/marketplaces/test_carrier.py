@@ -16,7 +16,7 @@ from connector.logistics.services import assign_pickup
 from connector.logistics.shipping import book, poll_stale, request_booking
 from connector.orders.models import Order
 from connector.remote import Refused
-from tests.e2e import wait_until
+from tests.e2e import run_job, wait_until
 from tests.factories import PASSWORD, household_input, make_user, service_point_once
 from tests.helpers import csrf_token_from, login
 
@@ -55,14 +55,7 @@ def shipment_state(app, shipment_id: int) -> tuple:
 
 
 def run_booking(app, shipment_id: int) -> str:
-    with app.app_context():
-        try:
-            status = book(shipment_id)
-            db.session.commit()
-            return status
-        finally:
-            db.session.rollback()
-            db.session.remove()
+    return run_job(app, book, shipment_id)
 
 
 def advance(sandbox, remote_id: str, status: str) -> None:

@@ -16,7 +16,7 @@ from connector.logistics.models import Shipment
 from connector.logistics.shipping import book, update_cod
 from connector.orders.models import Order
 from connector.orders.money import received_by_channel
-from tests.e2e import wait_until
+from tests.e2e import run_job, wait_until
 from tests.factories import household_input, make_order, make_product, make_user, service_point_once
 
 pytestmark = pytest.mark.usefixtures("committed")
@@ -42,17 +42,6 @@ def marketplace_order(app, pay_by: str, total: int) -> tuple[int, int, str, dict
         result = order.id, shipment_id, order.code, {"account": household.payout_account, "bin": household.payout_bin}
         db.session.remove()
         return result
-
-
-def run_job(app, work, shipment_id: int):
-    with app.app_context():
-        try:
-            result = work(shipment_id)
-            db.session.commit()
-            return result
-        finally:
-            db.session.rollback()
-            db.session.remove()
 
 
 def at_the_carrier(sandbox, code: str) -> dict:
