@@ -155,6 +155,7 @@ def _declare_jobs() -> None:
     from connector.notices import jobs as notice_jobs  # noqa: F401
     from connector.notices import periodic as notice_periodic  # noqa: F401
     from connector.payments import jobs as payment_jobs  # noqa: F401
+    from connector.reports import jobs as report_jobs  # noqa: F401
 
 
 def _register_cli(app: Flask) -> None:

@@ -20,10 +20,12 @@ from connector.notices.models import Notice, NoticeAttempt, PushSubscription
 from connector.orders.models import Order, OrderItem, Receipt
 from connector.payments.models import Payment
 from connector.reports.models import CommuneTarget, Training
+from connector.reports.summary_tables import report_changes  # the summary tables, for autogenerate
 
 __all__ = [
     "Province", "Commune", "User", "ApiToken", "OutboxJob", "AuditEvent", "Household", "Product", "ProductPhoto",
     "Listing", "RemoteImage", "CategoryMapping", "MarketplaceEvent", "EventCursor", "Order", "OrderItem", "Receipt",
     "Acquirer", "Payment", "ServicePoint", "IndexVersion", "Pickup", "Shipment", "SignInCode", "SignInLink",
     "FarmerSession", "FarmerChange", "Notice", "NoticeAttempt", "PushSubscription", "CommuneTarget", "Training",
+    "report_changes",
 ]

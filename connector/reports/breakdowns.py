@@ -10,7 +10,7 @@ from sqlalchemy import select
 from connector.admin_units.models import Commune, Province
 from connector.auth.roles import has_permission, province_scope
 from connector.extensions import db
-from connector.reports.indicators import Area
+from connector.reports.measures import Area
 
 # The breakdown's columns, in order; the first ratio is what "furthest behind" sorts by.
 COLUMNS = ["onboarded", "onboarded_vs_target", "onboarded_share", "trained", "active", "live_both", "orders",

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from connector.errors import ValidationFailed
 from connector.logistics.services import vietnam_now
-from connector.reports.indicators import Period
+from connector.reports.measures import Period
 
 KINDS = ("month", "quarter", "half", "year", "range")
 EARLIEST, LATEST = date(2020, 1, 1), date(2035, 12, 31)

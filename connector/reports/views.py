@@ -6,8 +6,6 @@ choose a province or see every province, broken down by province.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,19 +16,12 @@ from connector.auth.roles import province_scope
 from connector.auth.sessions import login_required
 from connector.errors import ValidationFailed
 from connector.extensions import db
-from connector.reports import exports, svg
+from connector.reports import exports, summary_read, svg
 from connector.reports.breakdowns import COLUMNS, SORT_DEFAULT, area_from, breakdown, sort_rows
-from connector.reports.indicators import (
-    BY_KEY,
-    INDICATORS,
-    Area,
-    Period,
-    figures,
-    onboarded,
-    onboarding_target,
-    rejection_reasons,
-)
+from connector.reports.indicators import BY_KEY, INDICATORS, figures
+from connector.reports.measures import Area
 from connector.reports.periods import period_from
+from connector.reports.trends import trend
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -45,20 +36,6 @@ def _report():
     rows, level = breakdown(found, area)
     sort = request.args.get("sort") if request.args.get("sort") in COLUMNS else SORT_DEFAULT
     return kind, period, area, found, sort_rows(rows, sort), level, sort
-
-
-def trend(area: Area, period: Period):
-    """Households onboarded by the end of each of the 12 months up to the period's end, against the
-    area's onboarding target (the sum of its communes' targets for that year)."""
-    last = date(period.last_day.year, period.last_day.month, 1)
-    series = []
-    for back in range(11, -1, -1):
-        month = date(last.year + (last.month - 1 - back) // 12, (last.month - 1 - back) % 12 + 1, 1)
-        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        series.append((f"T{month.month}/{month.year}", sum(onboarded(area, Period(month, following)).values())))
-    target = sum(onboarding_target(area, period).values()) or None
-    return svg.trend_chart(series, title=_("Households onboarded, month by month"), target=target,
-                           unit=_("households"))
 
 
 def commune_map(area: Area, rows: list[dict]):
@@ -76,7 +53,8 @@ def commune_map(area: Area, rows: list[dict]):
 @login_required("reports.read")
 def dashboard():
     kind, period, area, found, rows, level, sort = _report()
-    chart = trend(area, period)
+    by = "week" if request.args.get("trend") == "week" else "month"
+    chart = trend(area, period, by)
     map_svg = commune_map(area, rows) if level == "commune" else None
     provinces = db.session.execute(select(Province.code, Province.name).order_by(Province.name)).all() \
         if province_scope(current_user) is None else []
@@ -85,7 +63,7 @@ def dashboard():
     return render_template("reports/dashboard.html", kind=kind, period=period, area=area, found=found, rows=rows,
                            level=level, sort=sort, columns=COLUMNS, indicators=INDICATORS, by_key=BY_KEY,
                            provinces=provinces, communes=communes, args=request.args.to_dict(),
-                           chart=chart, map_svg=map_svg, reasons=rejection_reasons(area),
+                           chart=chart, trend_by=by, map_svg=map_svg, reasons=summary_read.rejection_reasons(area),
                            province=db.session.get(Province, area.province_code) if area.province_code else None)
 
 

@@ -13,6 +13,7 @@ from connector.extensions import db
 from connector.households.models import Household
 from connector.logistics.services import vietnam_now
 from connector.reports.models import CommuneTarget
+from connector.reports.summaries import refresh_all
 from connector.seed import DEMO_USERS
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import HAI_LANG, make_household
@@ -36,6 +37,8 @@ def households_with_a_target(app, live_server):
         target = CommuneTarget(commune_code=HAI_LANG, year=vietnam_now().year, agricultural_households=20,
                                onboarding_target=8)
         db.session.add(target)
+        db.session.commit()
+        refresh_all()  # what a worker does a few seconds later
         db.session.commit()
         count = db.session.scalar(select(func.count(Household.id)).where(Household.commune_code == HAI_LANG,
                                                                           Household.status == "active"))

@@ -20,7 +20,7 @@ from connector.marketplaces.jobs import ORDERS
 
 def test_after_create_app_workers_know_every_features_queue_in_round_robin_order(app):
     # A farmer waiting for a sign-in code first, then a buyer's order, then publishing; housekeeping last.
-    assert queue_names() == ("notices", "orders", "publishing", "payments", "logistics", "maintenance")
+    assert queue_names() == ("notices", "orders", "publishing", "payments", "logistics", "reports", "maintenance")
     assert {"publishing periodic tasks", "logistics periodic tasks", "certificates about to expire"} <= {
         name for name, _ in periodic_tasks()}
 

@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 from connector.extensions import db
 from connector.logistics.services import vietnam_now
 from connector.reports.models import CommuneTarget
+from connector.reports.summaries import refresh_all
 from tests.factories import HAI_LANG, bearer, make_household, make_token, make_user
 from tests.helpers import login
 
@@ -41,6 +42,8 @@ def province(db_session):
                                       onboarding_target=6),
                         CommuneTarget(commune_code=NAM_HAI_LANG, year=year, agricultural_households=8,
                                       onboarding_target=4)])
+    db.session.commit()
+    refresh_all()  # what a worker does a few seconds later
     db.session.commit()
 
 
