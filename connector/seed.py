@@ -87,3 +87,12 @@ def demo_command():
         click.echo(f"  {role:<8} {username:<17} {password}")
     click.echo(f"  farmer   /farmer with the phone {DEMO_FARMER_PHONE}; the code arrives by SMS at the sandbox:")
     click.echo(f"           {current_app.config['SANDBOX_URL']}/_sandbox/sms/messages")
+
+
+def _register_scale() -> None:
+    from connector.seed_scale import scale_command
+
+    seed_cli.add_command(scale_command)
+
+
+_register_scale()

@@ -59,7 +59,7 @@ def recount() -> bool:
     change made meanwhile cannot look like a difference), for every commune without a change still
     waiting; record what differs for the problems page and mark those communes for recounting."""
     started = time.monotonic()
-    if db.session.get_bind().dialect.name == "postgresql":
+    if db.session.get_bind().dialect.name == "postgresql" and not db.session().in_transaction():
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     waiting = set(db.session.scalars(select(report_changes.c.commune_code).distinct()))
     today = vietnam_now().date()

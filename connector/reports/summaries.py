@@ -40,7 +40,7 @@ from connector.reports.summary_tables import (
 )
 
 HORIZON_DAYS = 2
-BATCH = 5000  # marks taken per run: a run stays short however many changes piled up
+BATCH = 500  # communes recounted per run: a run stays short however many changes piled up
 PARCELS = {"received_at_post_office": "parcels_on_the_way", "in_transit": "parcels_on_the_way",
            "delivered": "parcels_delivered", "failed": "parcels_failed_or_returned",
            "returned": "parcels_failed_or_returned"}
@@ -208,7 +208,8 @@ def write_commune(code: str, province_code: str, counts: CommuneCounts) -> None:
 
 
 def recount(codes, horizon: date) -> None:
-    provinces = dict(db.session.execute(select(Commune.code, Commune.province_code).where(Commune.code.in_(codes))).all())
+    provinces = dict(db.session.execute(select(Commune.code, Commune.province_code)
+                                        .where(Commune.code.in_(codes))).all())
     for code in codes:
         if code in provinces:
             write_commune(code, provinces[code], count_commune(code, horizon))
@@ -236,11 +237,12 @@ def refresh() -> int:
         extend_active(date.fromisoformat(known), horizon)
     if known is None or date.fromisoformat(known) < horizon:
         _set_state("active_horizon", horizon.isoformat())
-    marks = db.session.execute(select(report_changes.c.id, report_changes.c.commune_code)
-                               .order_by(report_changes.c.id).limit(BATCH)).all()
-    codes = sorted({code for _id, code in marks})
+    # The marks seen now are deleted once their communes are recounted; a mark committed meanwhile
+    # stays for the next run (its change may have come too late for this count).
+    codes = list(db.session.scalars(select(report_changes.c.commune_code).distinct()
+                                    .order_by(report_changes.c.commune_code).limit(BATCH)))
+    ids = list(db.session.scalars(select(report_changes.c.id).where(report_changes.c.commune_code.in_(codes))))
     recount(codes, horizon)
-    ids = [mark_id for mark_id, _code in marks]
     for start in range(0, len(ids), 900):  # SQLite's limit on bound parameters
         db.session.execute(delete(report_changes).where(report_changes.c.id.in_(ids[start:start + 900])))
     return len(codes)

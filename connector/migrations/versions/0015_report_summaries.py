@@ -16,11 +16,12 @@ import sqlalchemy as sa
 _HOUSEHOLD = "SELECT commune_code FROM households WHERE id = {row}.household_id"
 _ORDER = ("SELECT h.commune_code FROM orders o JOIN households h ON h.id = o.household_id "
           "WHERE o.id = {row}.order_id")
-# table: (the columns whose change moves a figure, None for every column; the commune(s) of a row)
+# table: (the columns whose change moves a figure, the first linking the row to its commune; the
+# commune of a row)
 MARKED = {
-    "households": ("status, consent_at, commune_code", "SELECT {row}.commune_code"),
-    "products": ("status, ocop_stars, household_id", _HOUSEHOLD),
-    "listings": ("state, reason, marketplace, product_id",
+    "households": ("commune_code, status, consent_at", "SELECT {row}.commune_code"),
+    "products": ("household_id, status, ocop_stars", _HOUSEHOLD),
+    "listings": ("product_id, state, reason, marketplace",
                  "SELECT h.commune_code FROM products p JOIN households h ON h.id = p.household_id "
                  "WHERE p.id = {row}.product_id"),
     "orders": ("household_id, created_at, exception, total_vnd", _HOUSEHOLD),
@@ -35,12 +36,12 @@ MARK = "INSERT INTO report_changes (commune_code) "
 
 def _create_triggers(dialect: str) -> None:
     for table, (columns, communes) in MARKED.items():
-        new, old = communes.format(row="NEW"), communes.format(row="OLD")
+        new, old, link = communes.format(row="NEW"), communes.format(row="OLD"), columns.split(",")[0]
         if dialect == "postgresql":
             op.execute(f"""CREATE FUNCTION report_mark_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'DELETE' THEN {MARK}{new}; END IF;
-  IF TG_OP <> 'INSERT' THEN {MARK}{old}; END IF;
+  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.{link} IS DISTINCT FROM NEW.{link}) THEN {MARK}{old}; END IF;
   RETURN NULL;
 END $$""")
             op.execute(f"CREATE TRIGGER report_mark_{table} AFTER INSERT OR DELETE OR UPDATE OF {columns} "
