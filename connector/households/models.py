@@ -49,7 +49,7 @@ class Household(TimestampMixin, db.Model):
     payout_account: Mapped[str | None] = mapped_column(String(19))
     payout_holder: Mapped[str | None] = mapped_column(String(100))
     consent_version: Mapped[str | None] = mapped_column(String(20))
-    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # reports count by it
     consent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     onboarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     service_point_code: Mapped[str | None] = mapped_column(String(20))  # set once service points exist

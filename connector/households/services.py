@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from connector.admin_units.services import convert_legacy_address, get_commune
 from connector.audit.services import record
+from connector.auth.models import User
 from connector.auth.roles import Role, has_permission
 from connector.db import utcnow
 from connector.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -65,9 +66,16 @@ def get_household(user, household_id: int, for_write: bool = False) -> Household
 
 
 def search_households(user, q: str = "", commune_code: str | None = None, status: str | None = None,
-                      page: int = 1, per_page: int = 20) -> tuple[list[Household], int]:
-    """Households matching `q` (name without diacritics or case, or phone digits), newest first."""
+                      page: int = 1, per_page: int = 20, agent_id: int | None = None,
+                      point_code: str | None = None) -> tuple[list[Household], int]:
+    """Households matching `q` (name without diacritics or case, or phone digits), newest first;
+    `agent_id` and `point_code` keep those an agent, or the agents of a service point, onboarded."""
     statement = scoped_households(user)
+    if agent_id is not None:
+        statement = statement.where(Household.onboarded_by_id == agent_id)
+    if point_code:
+        statement = statement.where(Household.onboarded_by_id.in_(
+            select(User.id).where(User.service_point_code == point_code)))
     query = fold(q or "")
     if query:
         digits = "".join(ch for ch in query if ch.isdigit())

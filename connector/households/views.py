@@ -71,10 +71,14 @@ def index():
     if status and status not in HouseholdStatus.__members__.values():
         status = None
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    items, total = services.search_households(current_user, q, commune_code, status, page, PER_PAGE)
+    agent = request.args.get("agent", type=int)  # from the reports' breakdown by agent or service point
+    point = (request.args.get("point") or "")[:20] or None
+    items, total = services.search_households(current_user, q, commune_code, status, page, PER_PAGE,
+                                              agent_id=agent, point_code=point)
     return render_template(
         "households/list.html", items=items, total=total, page=page, per_page=PER_PAGE, q=q,
         commune_code=commune_code, status=status, communes=area_communes(), status_labels=status_labels(),
+        agent=agent, point=point,
     )
 
 

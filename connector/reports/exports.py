@@ -16,9 +16,14 @@ from connector.reports.indicators import BY_KEY, INDICATORS
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _level_names(level: str) -> tuple[str, str]:
+    return {"commune": (_("Commune code"), _("Commune")), "province": (_("Province code"), _("Province")),
+            "agent": (_("Agent number"), _("Agent")),
+            "point": (_("Service point code"), _("Service point"))}[level]
+
+
 def _table(rows, level: str, columns: list[str]) -> list[list]:
-    header = [_("Commune code") if level == "commune" else _("Province code"),
-              _("Commune") if level == "commune" else _("Province")] + [str(BY_KEY[key].label) for key in columns]
+    header = [*_level_names(level)] + [str(BY_KEY[key].label) for key in columns]
     return [header] + [[row["code"], row["name"]] + [row["values"].get(key) for key in columns] for row in rows]
 
 
@@ -36,7 +41,8 @@ def _send(data: bytes, mimetype: str, filename: str) -> Response:
 
 
 def breakdown_file(file_format: str, layout: str, rows, level: str, period, as_of, columns: list[str]) -> Response:
-    keys = [indicator.key for indicator in INDICATORS]
+    # Plain rows hold every indicator of an area; an agent or a point has only the table's columns.
+    keys = [indicator.key for indicator in INDICATORS] if level in ("commune", "province") else columns
     table = _table(rows, level, columns) if layout == "table" else _plain(rows, level, period, keys)
     name = f"bao-cao-{period.start.isoformat()}-{period.last_day.isoformat()}-{layout}.{file_format}"
     if file_format == "csv":

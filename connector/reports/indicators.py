@@ -64,6 +64,8 @@ INDICATORS: list[Indicator] = [
     Indicator("parcels_delivered", _l("Parcels delivered"), "parcels_delivered"),
     Indicator("parcels_failed_or_returned", _l("Parcels not delivered or returned"), "parcels_failed_or_returned"),
     Indicator("pickups_flagged", _l("Parcels no service point could take"), "pickups_flagged"),
+    Indicator("points_onboarding", _l("Service points with at least one onboarding in the period"),
+              "points_onboarding"),
 ]
 BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 

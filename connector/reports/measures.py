@@ -111,7 +111,7 @@ def active(area: Area, period: Period) -> dict[str, int]:
                        .group_by(Household.commune_code))
 
 
-def _live_on(marketplace: str | None):
+def live_on(marketplace: str | None):
     clauses = [Listing.state == ListingState.LIVE, Product.status != ProductStatus.ARCHIVED]
     if marketplace:
         clauses.append(Listing.marketplace == marketplace)
@@ -121,15 +121,15 @@ def _live_on(marketplace: str | None):
 def with_live_listing(marketplace: str | None) -> Callable[[Area, Period], dict[str, int]]:
     def count(area: Area, period: Period) -> dict[str, int]:
         return _by_commune(select(Household.commune_code, func.count(Household.id))
-                           .where(*_households(area), Household.id.in_(_live_on(marketplace)))
+                           .where(*_households(area), Household.id.in_(live_on(marketplace)))
                            .group_by(Household.commune_code))
     return count
 
 
 def live_on_both(area: Area, period: Period) -> dict[str, int]:
     return _by_commune(select(Household.commune_code, func.count(Household.id))
-                       .where(*_households(area), Household.id.in_(_live_on("postmart")),
-                              Household.id.in_(_live_on("voso")))
+                       .where(*_households(area), Household.id.in_(live_on("postmart")),
+                              Household.id.in_(live_on("voso")))
                        .group_by(Household.commune_code))
 
 
@@ -248,11 +248,32 @@ def _targets(area: Area, period: Period, column) -> dict[str, int]:
     return _by_commune(statement)
 
 
+def onboarding_points(area: Area, period: Period) -> dict[str, int]:
+    """Service points, by the commune they stand in, whose agents onboarded at least one household
+    (with consent) in the period: "every staffed point helps"."""
+    from connector.admin_units.models import Commune
+    from connector.auth.models import User
+    from connector.logistics.models import ServicePoint
+
+    statement = (select(ServicePoint.commune_code, func.count(distinct(ServicePoint.code)))
+                 .join(User, User.service_point_code == ServicePoint.code)
+                 .join(Household, Household.onboarded_by_id == User.id)
+                 .where(Household.status.in_(ONBOARDED), Household.consent_at >= period.start_at,
+                        Household.consent_at < period.end_at, ServicePoint.commune_code.is_not(None))
+                 .group_by(ServicePoint.commune_code))
+    if area.province_code:
+        statement = statement.join(Commune, Commune.code == ServicePoint.commune_code) \
+            .where(Commune.province_code == area.province_code)
+    if area.commune_code:
+        statement = statement.where(ServicePoint.commune_code == area.commune_code)
+    return {code: int(count) for code, count in db.session.execute(statement)}
+
+
 @dataclass(frozen=True)
 class Measure:
     """A count per commune: how it is defined over the base tables (`direct`) and where the summary
     rows keep it (`kind`: "cumulative" or "flow" over the day and month rows, "now", "active", or
-    "target", which is always read from the targets themselves)."""
+    "direct": the targets, and the few figures cheap enough to count each time)."""
 
     direct: Callable[[Area, Period], dict[str, int]]
     kind: str
@@ -288,6 +309,7 @@ MEASURES: dict[str, Measure] = {
     "parcels_delivered": Measure(parcels(("delivered",)), "flow", "parcels_delivered"),
     "parcels_failed_or_returned": Measure(parcels(("failed", "returned")), "flow", "parcels_failed_or_returned"),
     "pickups_flagged": Measure(flagged_pickups, "flow", "pickups_flagged"),
-    "target_households": Measure(target_households, "target"),
-    "onboarding_target": Measure(onboarding_target, "target"),
+    "points_onboarding": Measure(onboarding_points, "direct"),
+    "target_households": Measure(target_households, "direct"),
+    "onboarding_target": Measure(onboarding_target, "direct"),
 }

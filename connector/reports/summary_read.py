@@ -108,7 +108,7 @@ def measures(area: Area, period: Period, names: set[str]) -> tuple[dict[str, dic
     for name, measure in wanted.items():
         if measure.kind == "active":
             values[name] = active(area, period.active_end)
-        elif measure.kind == "target":
+        elif measure.kind == "direct":
             values[name] = measure.direct(area, period)
         else:
             values[name] = {code: row[measure.column] for code, row in read[measure.kind].items()

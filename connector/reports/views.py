@@ -16,7 +16,7 @@ from connector.auth.roles import province_scope
 from connector.auth.sessions import login_required
 from connector.errors import ValidationFailed
 from connector.extensions import db
-from connector.reports import exports, summary_read, svg
+from connector.reports import by_staff, exports, summary_read, svg
 from connector.reports.breakdowns import COLUMNS, SORT_DEFAULT, area_from, breakdown, sort_rows
 from connector.reports.indicators import BY_KEY, INDICATORS, figures
 from connector.reports.measures import Area
@@ -33,6 +33,9 @@ def _report():
         abort(400, failure.text())
     area = area_from(request.args)
     found = figures(area, period)
+    by = request.args.get("by") if request.args.get("by") in by_staff.KINDS and area.province_code else None
+    if by:  # by agent or by service point, within a province
+        return kind, period, area, found, by_staff.staff_breakdown(by, area, period), by, None
     rows, level = breakdown(found, area)
     sort = request.args.get("sort") if request.args.get("sort") in COLUMNS else SORT_DEFAULT
     return kind, period, area, found, sort_rows(rows, sort), level, sort
@@ -53,17 +56,20 @@ def commune_map(area: Area, rows: list[dict]):
 @login_required("reports.read")
 def dashboard():
     kind, period, area, found, rows, level, sort = _report()
-    by = "week" if request.args.get("trend") == "week" else "month"
-    chart = trend(area, period, by)
-    map_svg = commune_map(area, rows) if level == "commune" else None
+    trend_by = "week" if request.args.get("trend") == "week" else "month"
+    chart = trend(area, period, trend_by)
+    map_rows = rows if level == "commune" else breakdown(found, area)[0] if area.province_code else None
+    map_svg = commune_map(area, map_rows) if map_rows is not None else None
     provinces = db.session.execute(select(Province.code, Province.name).order_by(Province.name)).all() \
         if province_scope(current_user) is None else []
     communes = db.session.execute(select(Commune.code, Commune.name).where(
         Commune.province_code == area.province_code).order_by(Commune.name)).all() if area.province_code else []
     return render_template("reports/dashboard.html", kind=kind, period=period, area=area, found=found, rows=rows,
-                           level=level, sort=sort, columns=COLUMNS, indicators=INDICATORS, by_key=BY_KEY,
+                           level=level, sort=sort, indicators=INDICATORS, by_key=BY_KEY,
+                           columns=by_staff.COLUMNS if level in by_staff.KINDS else COLUMNS,
                            provinces=provinces, communes=communes, args=request.args.to_dict(),
-                           chart=chart, trend_by=by, map_svg=map_svg, reasons=summary_read.rejection_reasons(area),
+                           chart=chart, trend_by=trend_by, map_svg=map_svg,
+                           reasons=summary_read.rejection_reasons(area),
                            province=db.session.get(Province, area.province_code) if area.province_code else None)
 
 
@@ -73,14 +79,16 @@ def export(file_format: str):
     """The breakdown as shown, or plain rows (area x period x indicator) for pivoting."""
     _kind, period, area, found, rows, level, _sort = _report()
     layout = "rows" if request.args.get("layout") == "rows" else "table"
-    return exports.breakdown_file(file_format, layout, rows, level, period, found.as_of, COLUMNS)
+    columns = by_staff.COLUMNS if level in by_staff.KINDS else COLUMNS
+    return exports.breakdown_file(file_format, layout, rows, level, period, found.as_of, columns)
 
 
 @bp.route("/monthly.xlsx")
 @login_required("reports.read")
 def monthly():
     """The province's report upward: one sheet, one row per commune, indicators as columns, signed."""
-    _kind, period, area, found, rows, level, _sort = _report()
+    _kind, period, area, found, _rows, _level, _sort = _report()
     if area.province_code is None:
         abort(404)
+    rows, _level = breakdown(found, area)
     return exports.monthly_report(db.session.get(Province, area.province_code), period, found, rows)

@@ -145,6 +145,8 @@ def test_the_commonest_refusal_reasons_are_listed(app, province):
         make_listing(product, "voso", state="rejected", reason="Ảnh sản phẩm bị mờ")
     make_listing(product, "postmart", state="rejected", reason="Thiếu giấy chứng nhận")
     db.session.commit()
+    refresh_all()
+    db.session.commit()
     client, _user = signed_in(app, "officer")
     page = client.get("/reports").get_data(as_text=True)
     assert page.index("VoSo: Ảnh sản phẩm bị mờ (3)") < page.index("PostMart: Thiếu giấy chứng nhận (1)")
