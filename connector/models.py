@@ -19,7 +19,7 @@ from connector.marketplaces.models import (
 from connector.notices.models import Notice, NoticeAttempt, PushSubscription
 from connector.orders.models import Order, OrderItem, Receipt
 from connector.payments.models import Payment
-from connector.reports.models import CommuneTarget, Training
+from connector.reports.models import CommuneTarget, ReportExport, Training
 from connector.reports.summary_tables import report_changes  # the summary tables, for autogenerate
 
 __all__ = [
@@ -27,5 +27,6 @@ __all__ = [
     "Listing", "RemoteImage", "CategoryMapping", "MarketplaceEvent", "EventCursor", "Order", "OrderItem", "Receipt",
     "Acquirer", "Payment", "ServicePoint", "IndexVersion", "Pickup", "Shipment", "SignInCode", "SignInLink",
     "FarmerSession", "FarmerChange", "Notice", "NoticeAttempt", "PushSubscription", "CommuneTarget", "Training",
+    "ReportExport",
     "report_changes",
 ]

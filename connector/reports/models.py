@@ -43,3 +43,25 @@ class Training(db.Model):
 
     household: Mapped[Household] = relationship()
     recorded_by: Mapped[User | None] = relationship()
+
+
+class ReportExport(db.Model):
+    """A file of plain rows (area x month x indicator) too large to make while the viewer waits: a
+    background job writes it month by month, and its page shows the progress and then the link."""
+
+    __tablename__ = "report_exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    province_code: Mapped[str | None] = mapped_column(String(2))  # None: every province
+    commune_code: Mapped[str | None] = mapped_column(String(5))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)  # exclusive
+    file_format: Mapped[str] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, running, done, failed
+    months_done: Mapped[int] = mapped_column(Integer, default=0)
+    months: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    file_name: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
