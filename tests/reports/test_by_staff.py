@@ -19,7 +19,7 @@ from connector.reports.jobs import recount
 from connector.reports.summaries import refresh_all
 from connector.reports.summary_tables import report_days
 from tests.factories import HAI_LANG, make_household, make_user
-from tests.reports.test_dashboard import NAM_HAI_LANG, signed_in
+from tests.reports.helpers import NAM_HAI_LANG, signed_in
 
 
 def _point(code: str, name: str, commune: str) -> None:

@@ -9,42 +9,11 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from werkzeug.security import generate_password_hash
 
 from connector.extensions import db
-from connector.logistics.services import vietnam_now
-from connector.reports.models import CommuneTarget
 from connector.reports.summaries import refresh_all
 from tests.factories import HAI_LANG, bearer, make_household, make_token, make_user
-from tests.helpers import login
-
-NAM_HAI_LANG = "19735"
-
-
-def signed_in(app, role: str, province: str | None = "44"):
-    user = make_user(role, province_code=province)
-    user.password_hash = generate_password_hash("report-pass-1")
-    db.session.commit()
-    client = app.test_client()
-    login(client, user.username, "report-pass-1")
-    return client, user
-
-
-@pytest.fixture
-def province(db_session):
-    agent = make_user("agent", province_code="44")
-    for number in range(3):
-        make_household(agent, head_name=f"Hộ Hải Lăng {'ABC'[number]}")
-    make_household(agent, commune_code=NAM_HAI_LANG, head_name="Hộ Nam Hải Lăng")
-    make_household(make_user("agent", province_code="01"), commune_code="00004", head_name="Hộ Hà Nội")
-    year = vietnam_now().year
-    db.session.add_all([CommuneTarget(commune_code=HAI_LANG, year=year, agricultural_households=10,
-                                      onboarding_target=6),
-                        CommuneTarget(commune_code=NAM_HAI_LANG, year=year, agricultural_households=8,
-                                      onboarding_target=4)])
-    db.session.commit()
-    refresh_all()  # what a worker does a few seconds later
-    db.session.commit()
+from tests.reports.helpers import signed_in
 
 
 def test_an_officer_sees_their_province_commune_by_commune_furthest_behind_first(app, province):

@@ -19,10 +19,10 @@ from connector.reports.large_exports import write_export_job
 from connector.reports.models import ReportExport
 from tests.factories import HAI_LANG
 from tests.helpers import csrf_token_from
-from tests.reports.test_dashboard import province, signed_in  # noqa: F401 - the fixture
+from tests.reports.helpers import signed_in
 
 THIS_MONTH = vietnam_now().date().replace(day=1)
-FIRST = (THIS_MONTH - timedelta(days=62)).replace(day=1)  # three months: two whole ones and this one
+FIRST = ((THIS_MONTH - timedelta(days=1)).replace(day=1) - timedelta(days=1)).replace(day=1)  # three months
 QUARTER = {"period": "range", "from": FIRST.isoformat(), "to": (THIS_MONTH + timedelta(days=40)).replace(day=1)
            .__sub__(timedelta(days=1)).isoformat()}
 
