@@ -45,8 +45,8 @@ def breakdown(found, area: Area) -> tuple[list[dict], str]:
                  "href": url_for("households.index", commune_code=code) if can_list else None}
                 for code, name in communes if area.commune_code in (None, code)]
         return rows, "commune"
-    province_of = dict(db.session.execute(select(Commune.code, Commune.province_code)).all())
-    values = found.grouped(province_of.get)
+    values = found.communes if found.level == "province" else found.grouped(dict(db.session.execute(
+        select(Commune.code, Commune.province_code)).all()).get)
     rows = [{"code": code, "name": name, "values": values.get(code, {}),
              "href": url_for("reports.dashboard", province=code, **_period_args())}
             for code, name in db.session.execute(select(Province.code, Province.name).order_by(Province.name))]

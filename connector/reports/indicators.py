@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 
@@ -72,14 +73,16 @@ BY_KEY = {indicator.key: indicator for indicator in INDICATORS}
 
 @dataclass
 class Figures:
-    """Every wanted indicator for an area and period, kept as (numerator, denominator) per commune so
-    that any grouping (the area, a commune, a province) is a ratio of sums, never a sum of ratios."""
+    """Every wanted indicator for an area and period, kept as (numerator, denominator) per commune (or
+    per province, `level`, for the national view) so that any grouping (the area, a commune, a
+    province) is a ratio of sums, never a sum of ratios."""
 
     area: Area
     period: Period
     as_of: datetime
     keys: list[str] = field(default_factory=list)
     parts: dict[str, dict[str, tuple[int, int | None]]] = field(default_factory=dict)
+    level: str = "commune"
 
     def grouped(self, group_of: Callable[[str], str | None]) -> dict[str, dict[str, float | int | None]]:
         sums: dict[str, dict[str, list[int | None]]] = {}
@@ -100,30 +103,38 @@ class Figures:
         indicator = BY_KEY[key]
         return ratio(top, bottom, indicator.factor) if indicator.denominator else top
 
-    @property
+    # Cached: the page reads the totals once per indicator, and each reading would regroup every
+    # commune (3,321 of them nationally).
+    @cached_property
     def totals(self) -> dict[str, float | int | None]:
         found = self.grouped(lambda _commune: "all").get("all", {})
         return {key: found.get(key, None if BY_KEY[key].denominator else 0) for key in self.keys}
 
-    @property
+    @cached_property
     def communes(self) -> dict[str, dict[str, float | int | None]]:
-        return self.grouped(lambda commune: commune)
+        """Per commune (or per province, when counted per province)."""
+        return self.grouped(lambda code: code)
 
 
 def ratio(numerator: int, denominator: int | None, factor: int) -> float | None:
     return None if not denominator else round(factor * numerator / denominator, 1)
 
 
-def figures(area: Area, period: Period, keys: list[str] | None = None, source: str = "summary") -> Figures:
-    """Each wanted indicator per commune, every measure read once (a numerator shared by two
-    indicators is read once), from the summary rows or counted directly."""
+def figures(area: Area, period: Period, keys: list[str] | None = None, source: str = "summary",
+            level: str = "commune") -> Figures:
+    """Each wanted indicator per commune (or, `level="province"`, per province: the national view
+    sums 34 provinces rather than 3,321 communes in Python), every measure read once (a numerator
+    shared by two indicators is read once), from the summary rows or counted directly."""
     wanted = [BY_KEY[key] for key in keys] if keys else INDICATORS
     names = {name for indicator in wanted for name in (indicator.numerator, indicator.denominator) if name}
     if source == "summary":
-        values, as_of = summary_read.measures(area, period, names)
+        values, as_of = summary_read.measures(area, period, names, level)
     else:
         values, as_of = {name: MEASURES[name].direct(area, period) for name in names}, utcnow()
-    result = Figures(area=area, period=period, as_of=as_of, keys=[indicator.key for indicator in wanted])
+        if level == "province":
+            values = {name: summary_read.by_province(found) for name, found in values.items()}
+    result = Figures(area=area, period=period, as_of=as_of, keys=[indicator.key for indicator in wanted],
+                     level=level)
     for indicator in wanted:
         top = values[indicator.numerator]
         bottom = values[indicator.denominator] if indicator.denominator else None

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, distinct, func, or_, select
+from sqlalchemy import Select, distinct, func, select, union
 
 from connector.catalogue.models import Product, ProductStatus
 from connector.extensions import db
@@ -105,9 +105,10 @@ def active(area: Area, period: Period) -> dict[str, int]:
         Receipt.received_at >= since, Receipt.received_at < until)
     signed_in = select(FarmerSession.household_id).where(FarmerSession.created_at >= since,
                                                         FarmerSession.created_at < until)
+    # One IN over a UNION (a hashed semi-join), not three INs joined by OR: with OR, PostgreSQL
+    # looked each household up in the three lists one by one and took minutes at a million.
     return _by_commune(select(Household.commune_code, func.count(Household.id))
-                       .where(*_households(area), or_(Household.id.in_(ordered), Household.id.in_(paid),
-                                                      Household.id.in_(signed_in)))
+                       .where(*_households(area), Household.id.in_(union(ordered, paid, signed_in)))
                        .group_by(Household.commune_code))
 
 

@@ -39,45 +39,58 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _sums(table, moment, area: Area, columns: list[str], since: date | None, until: date, into: dict) -> None:
+def _sums(table, moment, area: Area, columns: list[str], since: date | None, until: date, into: dict,
+          level: str) -> None:
     if since is not None and since >= until:
         return
     clauses = [*_scope(table, area), table.c[moment] < until]
     if since is not None:
         clauses.append(table.c[moment] >= since)
-    statement = select(table.c.commune_code, *[func.sum(table.c[name]) for name in columns]) \
-        .where(*clauses).group_by(table.c.commune_code)
+    group = table.c[f"{level}_code"]
+    statement = select(group, *[func.sum(table.c[name]) for name in columns]).where(*clauses).group_by(group)
     for code, *values in db.session.execute(statement):
         row = into[code]
         for name, value in zip(columns, values, strict=True):
             row[name] += int(value or 0)
 
 
-def flows(area: Area, start: date | None, end: date, columns: list[str]) -> dict[str, Counter]:
-    """Per commune, the sums of `columns` over [start, end) (from the beginning when start is None)."""
+def flows(area: Area, start: date | None, end: date, columns: list[str], level: str = "commune") -> dict[str, Counter]:
+    """Per commune (or province), the sums of `columns` over [start, end) (from the beginning when
+    start is None)."""
     found: dict[str, Counter] = defaultdict(Counter)
     first_whole = start if start is None or start.day == 1 else _next_month(start)
     last_whole = end.replace(day=1)
     if first_whole is None or first_whole < last_whole:
-        _sums(report_months, "month", area, columns, first_whole, last_whole, found)
+        _sums(report_months, "month", area, columns, first_whole, last_whole, found, level)
         if start is not None:
-            _sums(report_days, "day", area, columns, start, first_whole, found)
-        _sums(report_days, "day", area, columns, last_whole, end, found)
+            _sums(report_days, "day", area, columns, start, first_whole, found, level)
+        _sums(report_days, "day", area, columns, last_whole, end, found, level)
     else:
-        _sums(report_days, "day", area, columns, start, end, found)
+        _sums(report_days, "day", area, columns, start, end, found, level)
     return found
 
 
-def states(area: Area, columns: list[str]) -> dict[str, dict[str, int]]:
-    statement = select(report_now.c.commune_code, *[report_now.c[name] for name in columns]) \
-        .where(*_scope(report_now, area))
-    return {code: dict(zip(columns, values, strict=True)) for code, *values in db.session.execute(statement)}
+def states(area: Area, columns: list[str], level: str = "commune") -> dict[str, dict[str, int]]:
+    group = report_now.c[f"{level}_code"]
+    statement = select(group, *[func.sum(report_now.c[name]) for name in columns]) \
+        .where(*_scope(report_now, area)).group_by(group)
+    return {code: dict(zip(columns, map(int, values), strict=True)) for code, *values in db.session.execute(statement)}
 
 
-def active(area: Area, day: date) -> dict[str, int]:
-    statement = select(report_active.c.commune_code, report_active.c.households) \
-        .where(*_scope(report_active, area), report_active.c.day == day)
+def active(area: Area, day: date, level: str = "commune") -> dict[str, int]:
+    group = report_active.c[f"{level}_code"]
+    statement = select(group, func.sum(report_active.c.households)) \
+        .where(*_scope(report_active, area), report_active.c.day == day).group_by(group)
     return {code: int(households) for code, households in db.session.execute(statement)}
+
+
+def by_province(per_commune: dict[str, int]) -> dict[str, int]:
+    """A per-commune count summed per province (for the few measures counted directly)."""
+    province_of = dict(db.session.execute(select(Commune.code, Commune.province_code)).all())
+    found: Counter = Counter()
+    for code, value in per_commune.items():
+        found[province_of[code]] += value
+    return dict(found)
 
 
 def as_of(area: Area) -> datetime:
@@ -91,8 +104,9 @@ def as_of(area: Area) -> datetime:
     return db.session.scalar(statement) or utcnow()
 
 
-def measures(area: Area, period: Period, names: set[str]) -> tuple[dict[str, dict[str, int]], datetime]:
-    """{measure: {commune: value}} for the wanted measures, read with one statement per kind."""
+def measures(area: Area, period: Period, names: set[str], level: str = "commune") \
+        -> tuple[dict[str, dict[str, int]], datetime]:
+    """{measure: {commune (or province): value}} for the wanted measures, one statement per kind."""
     moment = as_of(area)
     wanted = {name: MEASURES[name] for name in names}
 
@@ -100,16 +114,17 @@ def measures(area: Area, period: Period, names: set[str]) -> tuple[dict[str, dic
         return sorted({measure.column for measure in wanted.values() if measure.kind == kind})
 
     read = {
-        "cumulative": flows(area, None, period.end, columns("cumulative")) if columns("cumulative") else {},
-        "flow": flows(area, period.start, period.end, columns("flow")) if columns("flow") else {},
-        "now": states(area, columns("now")) if columns("now") else {},
+        "cumulative": flows(area, None, period.end, columns("cumulative"), level) if columns("cumulative") else {},
+        "flow": flows(area, period.start, period.end, columns("flow"), level) if columns("flow") else {},
+        "now": states(area, columns("now"), level) if columns("now") else {},
     }
     values: dict[str, dict[str, int]] = {}
     for name, measure in wanted.items():
         if measure.kind == "active":
-            values[name] = active(area, period.active_end)
+            values[name] = active(area, period.active_end, level)
         elif measure.kind == "direct":
-            values[name] = measure.direct(area, period)
+            found = measure.direct(area, period)
+            values[name] = by_province(found) if level == "province" else found
         else:
             values[name] = {code: row[measure.column] for code, row in read[measure.kind].items()
                             if row.get(measure.column)}

@@ -32,7 +32,8 @@ def _report():
     except ValidationFailed as failure:
         abort(400, failure.text())
     area = area_from(request.args)
-    found = figures(area, period)
+    # Nationally the breakdown is by province, and so is the counting.
+    found = figures(area, period, level="commune" if area.province_code else "province")
     by = request.args.get("by") if request.args.get("by") in by_staff.KINDS and area.province_code else None
     if by:  # by agent or by service point, within a province
         return kind, period, area, found, by_staff.staff_breakdown(by, area, period), by, None

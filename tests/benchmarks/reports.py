@@ -108,10 +108,11 @@ def _measure(app) -> None:
     with app.app_context():
         for label, area, page in (("province", Area(biggest[0]), province_page), ("national", Area(None),
                                                                                   national_page)):
+            level = "province" if area.province_code is None else "commune"  # as the page counts
             summary = _report(f"figures({label}) from the summary rows",
-                              _timed(lambda area=area: figures(area, period), 10))
+                              _timed(lambda area=area, level=level: figures(area, period, level=level), 10))
             direct = _report(f"figures({label}) counted directly over the base tables",
-                             _timed(lambda area=area: figures(area, period, source="direct"), 3))
+                             _timed(lambda area=area: figures(area, period, source="direct"), 2))
             print(f"  -> {label}: direct count / summary rows = {direct / summary:.0f}x; "
                   f"the whole page {page:.0f} ms against {direct:.0f} ms for the direct count alone", flush=True)
         _maintenance(biggest[0])
