@@ -118,7 +118,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         # Connections idle for a while are tested before use: connector/db.py (not pool_pre_ping,
         # which costs a round trip on every transaction).
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # Statements' parameters (phones, names, account numbers) never reach an error message or a log.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "REDIS_URL": redis_url,
         "INSTANCE_DIR": str(instance_dir),
         "MEDIA_ROOT": env.get("MEDIA_ROOT", str(instance_dir / "media")),
@@ -139,6 +140,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         # Rate limits live in Redis so that every web process shares the same counters.
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", redis_url),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down: limits are kept in this process's memory meanwhile (flask-limiter logs a
+        # warning), so that staff can still sign in.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "5 per minute"),
         # Number of proxies in front of the app whose X-Forwarded-For may be trusted.
         "PROXY_FIX_X_FOR": int(env.get("PROXY_FIX_X_FOR", "0")),

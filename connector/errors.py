@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -114,7 +114,7 @@ def error_response(status: int, message=None, errors: dict | None = None, header
         response = jsonify(body)
     else:
         response = current_app.make_response(
-            render_template("errors/error.html", status=status, message=message)
+            render_template("errors/error.html", status=status, message=message, request_id=g.get("request_id"))
         )
     response.status_code = status
     if headers:
@@ -128,8 +128,13 @@ def handle_http_exception(error: HTTPException):
         return error_response(400, CSRF_MESSAGE)
     status = error.code or 500
     if status >= 500:
-        # Log the cause without request data: bodies may hold personal data.
-        log.error("HTTP %s on %s %s", status, request.method, request.path,
+        # Undo the failed work first: the error page itself reads the session (the signed-in user).
+        from connector.extensions import db
+
+        db.session.rollback()
+        # One line per error, with the request's id (the page shows it) and without request data:
+        # bodies may hold personal data, and the engine hides statements' parameters.
+        log.error("HTTP %s on %s %s [request %s]", status, request.method, request.path, g.get("request_id"),
                   exc_info=getattr(error, "original_exception", None))
     errors = getattr(error, "data", {}).get("messages")  # webargs puts field errors here
     message = MESSAGES.get(status) if errors or status in MESSAGES else error.description
@@ -147,8 +152,7 @@ def handle_domain_error(error: DomainError):
 def handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
-    log.exception("Unhandled error on %s %s", request.method, request.path)
-    return handle_http_exception(InternalServerError(original_exception=error))
+    return handle_http_exception(InternalServerError(original_exception=error))  # logged there, once
 
 
 def register_error_handlers(app) -> None:

@@ -170,10 +170,13 @@ def fill_household(user, household: Household, data: dict, commune) -> None:
 def _check_phone_free(household: Household) -> None:
     if household.status != HouseholdStatus.ACTIVE:
         return
-    taken = db.session.scalar(select(Household.id).where(
-        Household.phone == household.phone, Household.status == HouseholdStatus.ACTIVE,
-        Household.id != (household.id or 0),
-    ))
+    # Without autoflush: flushing the changed household first would hit the unique index (a 500)
+    # before this check could say what is wrong.
+    with db.session.no_autoflush:
+        taken = db.session.scalar(select(Household.id).where(
+            Household.phone == household.phone, Household.status == HouseholdStatus.ACTIVE,
+            Household.id != (household.id or 0),
+        ))
     if taken:
         raise ValidationFailed(errors={"phone": [_("This phone number already belongs to another active household.")]})
 
