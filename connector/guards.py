@@ -1,5 +1,7 @@
-"""Refusals made for every request before any view runs (issue 15): control characters in what was
-sent. NUL and the other C0 controls have no place in a name, an address or a search, PostgreSQL
+"""What every request and response goes through (issue 15): a request id; control characters
+refused before any view runs; security headers on every answer.
+
+Control characters: NUL and the other C0 controls have no place in a name, an address or a search, PostgreSQL
 refuses NUL in text outright (a 500 before this guard), and they hide text in logs and files. Tab,
 line feed and carriage return stay allowed (descriptions have lines)."""
 
@@ -8,8 +10,9 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from connector.errors import error_response
 
@@ -47,12 +50,37 @@ def tag_request():
     g.request_id = secrets.token_hex(6)
 
 
-def add_request_id(response):
-    response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
+# Only this site's own files: no inline script or style anywhere (the printable pages and the pay
+# page load theirs from /static), no framing, forms post here only.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
+    "connect-src 'self'", "worker-src 'self'", "manifest-src 'self'", "object-src 'none'", "base-uri 'self'",
+    "form-action 'self'", "frame-ancestors 'none'",
+])
+
+
+def _personal() -> bool:
+    """Whether the answer is for someone signed in (staff by cookie or token, or a farmer)."""
+    return request.authorization is not None or g.get("household") is not None or current_user.is_authenticated
+
+
+def add_security_headers(response):
+    headers = response.headers
+    headers.setdefault("X-Request-ID", g.get("request_id", ""))
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config.get("ENV_NAME") == "production":
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    # A personal page or answer is kept by no cache, shared or not (a shared phone's back button
+    # included), unless its view chose otherwise (a private photo, cached by the browser only).
+    if request.endpoint != "static" and "Cache-Control" not in headers and _personal():
+        headers["Cache-Control"] = "private, no-store"
     return response
 
 
 def init_app(app) -> None:
     app.before_request(tag_request)
     app.before_request(refuse_control_characters)
-    app.after_request(add_request_id)
+    app.after_request(add_security_headers)

@@ -81,3 +81,18 @@ def redis_server():
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+def wait_for_js(page, expression: str, arg=None, timeout: float = 15.0, every: float = 0.1):
+    """Poll `expression` (a JavaScript function or expression) in the page until it is truthy.
+    Playwright's wait_for_function compiles its predicate with eval inside the page, which the
+    pages' Content-Security-Policy (no 'unsafe-eval') refuses; evaluate() is not subject to it."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if page.evaluate(expression, arg) if arg is not None else page.evaluate(expression):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(every)

@@ -16,5 +16,9 @@ def product_photo(product_id: int, name: str):
     path = get_storage().path_for_serving(f"products/{product.id}/{name}")
     if path is None:
         raise NotFound()
-    # Keys are unique per upload, so a photo never changes under its URL.
-    return send_file(path, mimetype="image/jpeg", max_age=7 * 24 * 3600, conditional=True)
+    # Keys are unique per upload, so a photo never changes under its URL; only the browser may keep it
+    # (the photo is behind a sign-in: no shared cache should hand it to someone else).
+    response = send_file(path, mimetype="image/jpeg", max_age=7 * 24 * 3600, conditional=True)
+    response.cache_control.public = False
+    response.cache_control.private = True
+    return response

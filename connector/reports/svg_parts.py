@@ -29,7 +29,6 @@ def _svg(uid: str, title: str, desc: str, height: float, body: list[Markup], tab
         "svg",
         {"xmlns": "http://www.w3.org/2000/svg", "class": "chart", "role": "img",
          "viewBox": f"0 0 {WIDTH} {_n(height)}", "width": "100%", "preserveAspectRatio": "xMidYMid meet",
-         "style": "height:auto;max-width:100%;display:block",
          "aria-labelledby": f"{uid}-t", "aria-describedby": f"{uid}-d",
          "font-family": "system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif",
          "font-size": FONT, "fill": INK},

@@ -11,6 +11,7 @@ from connector.households.services import create_household
 from connector.marketplaces.models import Listing
 from tests.browser.test_onboarding_browser import AGENT, sign_in
 from tests.factories import household_input, photo_bytes, product_input
+from tests.helpers import wait_for_js
 
 pytestmark = pytest.mark.browser
 
@@ -37,9 +38,8 @@ def test_the_panel_shows_the_review_result_without_a_reload(app, live_server, ph
             db.session.get(Listing, listing_id).state = "live"
             db.session.commit()
             db.session.remove()
-        phone.wait_for_function(
-            "() => document.querySelector('#listings-panel [data-marketplace=postmart]').textContent === 'Đang bán'",
-            timeout=15000)
+        wait_for_js(phone, "() => document.querySelector('#listings-panel [data-marketplace=postmart]')"
+                           ".textContent === 'Đang bán'")
         assert phone.evaluate("window.notReloaded === true")  # the same page, updated in place
         assert phone.locator("#listings-panel").get_attribute("data-live-final") == "true"
     finally:

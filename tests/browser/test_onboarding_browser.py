@@ -6,6 +6,7 @@ import pytest
 from connector.seed import DEMO_USERS
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import photo_bytes
+from tests.helpers import wait_for_js
 
 pytestmark = pytest.mark.browser
 AGENT = next(user for user in DEMO_USERS if user[2] == "agent")
@@ -72,8 +73,7 @@ def test_agent_onboards_a_household_and_an_ocop_product_on_a_phone(live_server, 
     # Not published yet: nothing says it is on sale (issue 11, finding 2).
     assert "PostMart: Chưa đăng" in product.inner_text() and "Đang bán" not in product.inner_text()
     # The photo shows (waiting for it to arrive: a busy machine serves it after the page).
-    phone.wait_for_function("img => img.complete && img.naturalWidth > 0",
-                            arg=product.locator("img").element_handle(), timeout=10000)
+    wait_for_js(phone, "img => img.complete && img.naturalWidth > 0", product.locator("img").element_handle(), 10)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(ARTIFACTS / "household-detail-360.png"), full_page=True)

@@ -28,6 +28,7 @@ from connector.seed import DEMO_FARMER_PHONE, seed_demo
 from tests.e2e import serve
 from tests.factories import make_household
 from tests.farmers.helpers import last_code, sign_in
+from tests.helpers import wait_for_js
 
 STATIC = Path(__file__).resolve().parents[2] / "connector" / "static"
 CLOCK = r"\d{1,2}:\d{2}$"  # HH:MM, the phone's time (a copy of another day adds its date)
@@ -164,7 +165,7 @@ def signed_in_and_controlled(page, url: str, app, through_the_pages: bool = Fals
             db.session.remove()
         page.context.add_cookies([{"name": COOKIE, "value": token, "domain": "127.0.0.1", "path": COOKIE_PATH}])
         page.goto(f"{url}/farmer/")
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    wait_for_js(page, "navigator.serviceWorker.controller !== null")
     page.reload()
     expect(page.locator("h1")).not_to_be_empty()
     return page.locator("h1").inner_text()
