@@ -55,8 +55,13 @@ def form_input() -> dict:
 
 
 def render_form(values: dict, errors: dict | None = None, household=None, duplicates=None, status: int = 200):
+    # A saved account number is never sent back to the page (a shared phone, a screenshot): the
+    # field starts empty, the hint shows it masked, and an empty field keeps it.
+    account_masked = household.payout_account_masked if household is not None else None
+    if account_masked and values.get("payout_account") == household.payout_account:
+        values = {**values, "payout_account": ""}
     return render_template(
-        "households/form.html",
+        "households/form.html", account_masked=account_masked,
         values=values, errors=errors or {}, household=household, duplicates=duplicates or [],
         communes=area_communes(), acquirers=acquirers().values(), consent_version=CONSENT_VERSION,
     ), status
@@ -125,6 +130,8 @@ def edit(household_id: int):
         return render_form(services.household_as_input(household), household=household)
     values = form_input()
     changes = {key: value for key, value in values.items() if not key.startswith("legacy_") or value}
+    if not (changes.get("payout_account") or "").strip() and household.payout_account:
+        changes.pop("payout_account")  # left empty: the saved account stays (it was never on the page)
     try:
         services.update_household(current_user, household, changes)
     except ValidationFailed as failure:

@@ -131,7 +131,7 @@ def test_consent_text_is_vietnamese_and_printable(client):
     household = make_household(agent, head_name="Võ Thị Sáu")
     html = client.get(f"/households/{household.id}/consent").get_data(as_text=True)
     assert "GIẤY ĐỒNG Ý XỬ LÝ DỮ LIỆU CÁ NHÂN" in html and "Võ Thị Sáu" in html
-    assert "13/2023/NĐ-CP" in html and "window.print()" in html
+    assert "13/2023/NĐ-CP" in html and "data-print" in html
 
 
 def test_consent_names_each_marketplace_with_its_owner(client):
@@ -150,3 +150,19 @@ def test_form_page_weight_stays_under_50_kb(client):
         with client.get(path) as asset:
             total += len(asset.data)
     assert total < 50 * 1024
+
+
+def test_the_edit_page_shows_the_account_masked_and_keeps_it_unless_a_new_one_is_typed(client, db_session):
+    """Issue 15, finding 7: the full account number was in the edit page."""
+    agent = signed_in_agent(client)
+    household = make_household(agent)
+    page = client.get(f"/households/{household.id}/edit").get_data(as_text=True)
+    assert "3906205123456" not in page and "**********456" in page
+    form = {**household_input(phone=household.phone, village="Thôn Đông"), "payout_account": ""}
+    assert post_form(client, f"/households/{household.id}/edit", form).status_code == 302
+    db_session.refresh(household)
+    assert household.payout_account == "3906205123456" and household.village == "Thôn Đông"
+    form["payout_account"] = "1234567890"
+    assert post_form(client, f"/households/{household.id}/edit", form).status_code == 302
+    db_session.refresh(household)
+    assert household.payout_account == "1234567890"
