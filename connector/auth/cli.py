@@ -59,6 +59,39 @@ def revoke_tokens_command(username):
     click.echo(f"revoked {count} token(s)")
 
 
+def _user_named(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        click.echo(f"no such user: {username}", err=True)
+        raise SystemExit(1)
+    return user
+
+
+@users_cli.command("set-password")
+@click.option("--username", required=True)
+@click.password_option(help="At least 10 characters.")
+@with_appcontext
+def set_password_command(username, password):
+    """Give a staff member a new password: their page sessions and API tokens end."""
+    try:
+        services.set_password(_user_named(username), password)
+    except ValidationFailed as error:
+        db.session.rollback()
+        fail_with(error)
+    db.session.commit()
+    click.echo("password changed; every session of this account has ended")
+
+
+@users_cli.command("deactivate")
+@click.option("--username", required=True)
+@with_appcontext
+def deactivate_command(username):
+    """Staff leaving: the account can no longer sign in, and its sessions and tokens end now."""
+    services.deactivate(_user_named(username))
+    db.session.commit()
+    click.echo("deactivated; every session of this account has ended")
+
+
 @users_cli.command("purge-tokens")
 @click.option("--keep-days", default=30, show_default=True, type=click.IntRange(min=0))
 @with_appcontext

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from connector.admin_units.models import Province
@@ -30,12 +30,18 @@ class User(UserMixin, TimestampMixin, db.Model):
     # The postal service point an agent works at (code; set by `service-points assign-agent`).
     service_point_code: Mapped[str | None] = mapped_column(String(20))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the id the page session keeps: signing out, a new password or deactivation raise it,
+    # and every session made before (a cookie copied elsewhere included) ends at its next request.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     province: Mapped[Province | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sessions of deactivated staff
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login's "alternative token": the id and the session version
+        return f"{self.id}.{self.session_version}"
 
     def __repr__(self) -> str:  # never the password hash
         return f"<User {self.id} {self.role}>"

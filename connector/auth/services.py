@@ -49,6 +49,29 @@ def create_user(**data) -> User:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Every page session of `user` ends at its next request (see User.session_version)."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password: the old one's page sessions and API tokens end with it."""
+    try:
+        UserCreateSchema(only=("password",)).load({"password": password})
+    except ValidationError as error:
+        raise ValidationFailed(errors=error.messages) from error
+    user.password_hash = generate_password_hash(password)
+    end_sessions(user)
+    revoke_user_tokens(user)
+
+
+def deactivate(user: User) -> None:
+    """Staff leaving: no sign-in, and every session and token ends now."""
+    user.active = False
+    end_sessions(user)
+    revoke_user_tokens(user)
+
+
 def authenticate(username: str, password: str) -> User:
     """The active user with these credentials; the error never says which part was wrong."""
     user = db.session.scalar(select(User).where(User.username == (username or "").strip().lower()))

@@ -24,8 +24,16 @@ def init_app(app, login_manager) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str):
+        """The staff member of a page session, unless it has ended since: signed out, a new
+        password, deactivated (User.session_version moved on, or the account is off)."""
+        user_id, _dot, version = session_id.partition(".")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
 
 def login_required(permission: str | None = None):

@@ -66,6 +66,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)  # a copy of this cookie elsewhere ends too
     logout_user()
     return redirect(url_for("auth.login", signed_out=1))
 

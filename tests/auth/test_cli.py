@@ -40,3 +40,20 @@ def test_duplicate_username_is_refused(runner):
     again = runner.invoke(args=args)
     assert again.exit_code == 1
     assert "Tên đăng nhập này đã có người dùng." in again.output
+
+
+def test_set_password_and_deactivate_from_the_command_line(runner, db_session):
+    created = runner.invoke(args=["users", "create", "--username", "nv.doimatkhau", "--password",
+                                  "mat-khau-dai-du", "--role", "agent", "--province", "44"])
+    assert created.exit_code == 0, created.output
+    too_short = runner.invoke(args=["users", "set-password", "--username", "nv.doimatkhau"], input="ngan\nngan\n")
+    assert too_short.exit_code != 0 and "10" in too_short.output
+    done = runner.invoke(args=["users", "set-password", "--username", "nv.doimatkhau"],
+                         input="mot-mat-khau-moi\nmot-mat-khau-moi\n")
+    assert done.exit_code == 0, done.output
+    gone = runner.invoke(args=["users", "deactivate", "--username", "nv.doimatkhau"])
+    assert gone.exit_code == 0, gone.output
+    user = db_session.scalar(select(User).where(User.username == "nv.doimatkhau"))
+    db_session.refresh(user)
+    assert user.session_version == 2 and user.active is False
+    assert runner.invoke(args=["users", "deactivate", "--username", "nobody.here"]).exit_code == 1

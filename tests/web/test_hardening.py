@@ -150,3 +150,38 @@ def test_no_page_carries_inline_script_or_style():
         html = template.read_text()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), template
         assert "<style" not in html and not re.search(r"\son[a-z]+=\"", html), template
+
+
+def _signed_in_twice(app):
+    """A staff member's session, and a copy of its cookie in another client (a stolen cookie)."""
+    user = make_user("agent", province_code="44")
+    db.session.commit()
+    first = app.test_client()
+    from tests.helpers import login
+
+    login(first, user.username, "correct-horse-battery")
+    copy = app.test_client()
+    cookie = first.get_cookie("session")
+    copy.set_cookie(cookie.key, cookie.value, domain=cookie.domain or "localhost", path=cookie.path or "/")
+    assert copy.get("/households").status_code == 200
+    return user, first, copy
+
+
+def test_signing_out_ends_a_copied_session_too(app, db_session):
+    _user, first, copy = _signed_in_twice(app)
+    token = csrf_token_from(first.get("/households").get_data(as_text=True))
+    assert first.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert copy.get("/households").status_code == 302  # back to the sign-in page
+
+
+@pytest.mark.parametrize("change", ["set_password", "deactivate"])
+def test_a_new_password_or_deactivation_ends_every_session(app, db_session, change):
+    from connector.auth import services
+
+    user, first, copy = _signed_in_twice(app)
+    if change == "set_password":
+        services.set_password(user, "a-new-long-passphrase")
+    else:
+        services.deactivate(user)
+    db.session.commit()
+    assert first.get("/households").status_code == 302 and copy.get("/households").status_code == 302
