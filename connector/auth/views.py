@@ -19,13 +19,14 @@ from connector.i18n import LANGUAGE_SESSION_KEY
 bp = Blueprint("auth", __name__)
 
 
-def safe_next(target: str | None) -> str:
-    """Only same-site relative paths: never send someone to another site after login."""
-    if target and target.startswith("/") and not target.startswith("//"):
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """Only same-site relative paths: never send someone to another site after a form (a backslash
+    counts as a slash for browsers: "/\\evil.example" is another site)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
-    return url_for("home.index")
+    return default or url_for("home.index")
 
 
 def _login_limit() -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from connector.auth.roles import Role, has_permission
 from connector.auth.sessions import login_required
+from connector.auth.views import safe_next
 from connector.catalogue.choices import CATEGORIES
 from connector.catalogue.models import Product
 from connector.catalogue.services import get_product
@@ -106,7 +107,7 @@ def publish(product_id: int):
     chosen = request.form.getlist("marketplace") or list(MARKETPLACE_NAMES)
     act_and_flash(lambda: services.publish_product(current_user, product, chosen),
                   _("Sent to the marketplaces. The status updates by itself."))
-    return redirect(request.form.get("next") or url_for("catalogue.edit", product_id=product_id))
+    return redirect(safe_next(request.form.get("next"), url_for("catalogue.edit", product_id=product_id)))
 
 
 def _listing_for(listing_id: int) -> Listing:
@@ -122,7 +123,7 @@ def _listing_for(listing_id: int) -> Listing:
 def retry(listing_id: int):
     listing = services.retry(current_user, _listing_for(listing_id))
     flash(_("Trying again."), "info")
-    return redirect(request.form.get("next") or url_for("catalogue.edit", product_id=listing.product_id))
+    return redirect(safe_next(request.form.get("next"), url_for("catalogue.edit", product_id=listing.product_id)))
 
 
 @bp.route("/listings/<int:listing_id>/delist", methods=["POST"])
@@ -130,7 +131,7 @@ def retry(listing_id: int):
 def delist(listing_id: int):
     listing = services.delist(current_user, _listing_for(listing_id))
     flash(_("The product will be taken down from the marketplace."), "info")
-    return redirect(request.form.get("next") or url_for("catalogue.edit", product_id=listing.product_id))
+    return redirect(safe_next(request.form.get("next"), url_for("catalogue.edit", product_id=listing.product_id)))
 
 
 def _area(statement, household_column):

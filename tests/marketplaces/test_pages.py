@@ -93,3 +93,17 @@ def test_voso_is_spelled_as_the_marketplace_spells_it(client, agent, db_session)
     for html in (client.get(f"/products/{product.id}/edit").get_data(as_text=True),
                  client.get("/orders").get_data(as_text=True)):
         assert "VoSo" in html and "Voso" not in html
+
+
+def test_the_buttons_next_field_never_leads_to_another_site(client, agent, db_session):
+    """Issue 15, finding 9: publish, retry and take down redirected to any "next" given."""
+    product = on_sale_product(agent)
+    listing = make_listing(product, "postmart", state="failed")
+    login(client, agent.username, PASSWORD)
+    token = csrf_token_from(client.get(f"/products/{product.id}/edit").get_data(as_text=True))
+    for url in (f"/products/{product.id}/publish", f"/listings/{listing.id}/retry", f"/listings/{listing.id}/delist"):
+        for elsewhere in ("https://evil.example/x", "//evil.example", "/\\evil.example"):
+            answer = client.post(url, data={"csrf_token": token, "next": elsewhere})
+            assert answer.status_code == 302 and "evil.example" not in answer.headers["Location"], (url, elsewhere)
+    answer = client.post(f"/listings/{listing.id}/retry", data={"csrf_token": token, "next": "/products"})
+    assert answer.headers["Location"].endswith("/products")
