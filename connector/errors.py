@@ -152,6 +152,17 @@ def handle_domain_error(error: DomainError):
 def handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
+    from sqlalchemy.exc import DataError
+
+    if isinstance(error, DataError):
+        # The database refused a value (a number out of range, text longer than its column): bad
+        # input that slipped past the checks, so a 422 for the caller, but logged to be fixed.
+        from connector.extensions import db
+
+        db.session.rollback()
+        log.warning("value refused by the database on %s %s [request %s]: %s", request.method, request.path,
+                    g.get("request_id"), type(error.orig).__name__)
+        return error_response(422)
     return handle_http_exception(InternalServerError(original_exception=error))  # logged there, once
 
 

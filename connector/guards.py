@@ -13,6 +13,7 @@ import secrets
 from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 from connector.errors import error_response
 
@@ -80,7 +81,17 @@ def add_security_headers(response):
     return response
 
 
+class DatabaseInteger(IntegerConverter):
+    """`<int:...>` in every route: a number no database id can be (PostgreSQL's integer stops at
+    2^31 - 1; SQLite's at 2^63 - 1, and Python refuses to send it more) is simply not found."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app) -> None:
+    app.url_map.converters["int"] = DatabaseInteger
     app.before_request(tag_request)
     app.before_request(refuse_control_characters)
     app.after_request(add_security_headers)

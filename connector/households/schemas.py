@@ -94,7 +94,7 @@ class HouseholdListArgsSchema(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=100))
     commune_code = fields.String(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf([s.value for s in HouseholdStatus]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

@@ -25,6 +25,7 @@ FORM_FIELDS = (
     "address_line", "lat", "lon", "vpostcode", "main_products", "payout_bin", "payout_account", "payout_holder",
 )
 PER_PAGE = 20
+MAX_PAGE = 100_000  # beyond any list: a larger number asked for is the last empty page, not an overflow
 
 
 def status_labels() -> dict:
@@ -75,7 +76,7 @@ def index():
     status = request.args.get("status") or None
     if status and status not in HouseholdStatus.__members__.values():
         status = None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     agent = request.args.get("agent", type=int)  # from the reports' breakdown by agent or service point
     point = (request.args.get("point") or "")[:20] or None
     items, total = services.search_households(current_user, q, commune_code, status, page, PER_PAGE,

@@ -127,6 +127,8 @@ def today():
             services.vietnam_now().date()
     except ValueError:
         abort(400)
+    if not date(2000, 1, 2) <= day <= date(2099, 12, 30):  # the page links the day before and after
+        abort(400)
     return render_template("logistics/pickups.html", point=point, day=day, pickups=services.pickups_at(point, day),
                            capacity=services.capacity_by_day(point, services.vietnam_now().date()),
                            communes=services.communes_served(point),

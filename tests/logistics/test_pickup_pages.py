@@ -202,3 +202,13 @@ def test_print_and_back_are_big_enough_to_tap_and_the_order_page_links_too(clien
         box = page.get_by_text(name, exact=True).bounding_box()
         assert box["height"] >= 44, (name, box)
     page.close()
+
+
+def test_a_day_far_in_the_past_or_future_is_refused_not_a_500(client, agent, db_session, add_point):
+    """Issue 15, finding 9: /pickups?date=9999-12-31 answered 500 (the link to the next day overflowed)."""
+    agent.service_point_code = add_point("FAR-DAY", 16.7, 107.2).code
+    db_session.flush()
+    login(client, agent.username, PASSWORD)
+    for day in ("9999-12-31", "0001-01-01", "2100-01-01"):
+        assert client.get("/pickups", query_string={"date": day}).status_code == 400, day
+    assert client.get("/pickups", query_string={"date": "2026-12-03"}).status_code == 200

@@ -73,6 +73,8 @@ def test_a_database_error_is_logged_once_without_its_parameters_and_the_page_giv
     app = _failing_app(app_config)
     with caplog.at_level(logging.INFO):
         answer = app.test_client().get("/_probe/fail")
+    with app.app_context():
+        db.engine.dispose()  # this app's own pool: closed now, not whenever the garbage collector runs
     assert answer.status_code == 500
     page = answer.get_data(as_text=True)
     request_id = answer.headers["X-Request-ID"]
@@ -185,3 +187,21 @@ def test_a_new_password_or_deactivation_ends_every_session(app, db_session, chan
         services.deactivate(user)
     db.session.commit()
     assert first.get("/households").status_code == 302 and copy.get("/households").status_code == 302
+
+
+def test_huge_ids_and_page_numbers_are_not_found_or_refused_never_a_500(app, db_session):
+    user = make_user("agent", province_code="44")
+    db.session.commit()
+    client = app.test_client()
+    from tests.helpers import login
+
+    login(client, user.username, "correct-horse-battery")
+    for path in ("/households/2147483648", "/households/99999999999999999999999", "/products/2147483648/edit",
+                 "/orders/99999999999999999999"):
+        assert client.get(path).status_code == 404, path
+    assert client.get("/households", query_string={"page": str(10**30)}).status_code == 200
+    token = client.post("/api/v1/auth/token", json={"username": user.username,
+                                                    "password": "correct-horse-battery"}).get_json()
+    api = client.get("/api/v1/households", query_string={"page": str(10**30)},
+                     headers={"Authorization": f"Bearer {token['token']}"})
+    assert api.status_code == 422
