@@ -85,6 +85,12 @@ def act_and_flash(action, done_message: str, category: str = "success") -> bool:
     return True
 
 
+class BadRequest(DomainError):
+    """The request itself cannot be read (a signed webhook whose body is not JSON)."""
+
+    status = 400
+
+
 class NotFound(DomainError):
     status = 404
 

@@ -9,11 +9,12 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from connector.auth.sessions import api_auth
-from connector.errors import AuthenticationFailed
+from connector.errors import AuthenticationFailed, BadRequest
 from connector.logistics.carrier import carrier_adapter
 from connector.logistics.geo import inside_vietnam
 from connector.logistics.services import nearest_points
 from connector.logistics.shipping import apply_event
+from connector.remote.errors import MalformedWebhook
 
 blp = Blueprint("logistics_api", __name__, url_prefix="", description="Postal service points and the carrier")
 
@@ -56,7 +57,10 @@ class CarrierWebhook(MethodView):
     @blp.response(200)
     def post(self):
         """A shipment's status from the carrier, HMAC-signed. Bad signature: 401, nothing changed."""
-        event = carrier_adapter().parse_webhook(request.path, request.headers, request.get_data())
+        try:
+            event = carrier_adapter().parse_webhook(request.path, request.headers, request.get_data())
+        except MalformedWebhook:
+            raise BadRequest(_("The body is not a JSON object.")) from None
         if not isinstance(event, dict):
             raise AuthenticationFailed(_("Invalid signature."))
         return {"received": True, "applied": apply_event(event)}

@@ -9,10 +9,12 @@ from marshmallow import Schema, ValidationError, fields, validate
 from connector.api import json_body
 from connector.auth.sessions import api_auth, api_user
 from connector.catalogue.services import get_product
-from connector.errors import AuthenticationFailed, NotFound, ValidationFailed
+from connector.errors import AuthenticationFailed, BadRequest, NotFound, ValidationFailed
 from connector.marketplaces import MARKETPLACES, services
 from connector.marketplaces.adapters import adapter_for, storefronts
+from connector.marketplaces.event_checks import event_problems
 from connector.marketplaces.events import record_event
+from connector.remote.errors import MalformedWebhook
 
 blp = Blueprint("marketplaces_api", __name__, url_prefix="", description="Marketplace publishing and webhooks")
 
@@ -45,9 +47,15 @@ class Webhook(MethodView):
         if marketplace not in MARKETPLACES or storefront not in storefronts(marketplace):
             raise NotFound()
         adapter = adapter_for(marketplace, storefront)
-        event = adapter.parse_webhook(request.path, request.headers, request.get_data())
+        try:
+            event = adapter.parse_webhook(request.path, request.headers, request.get_data())
+        except MalformedWebhook:
+            raise BadRequest(_("The body is not a JSON object.")) from None
         if event is None:
             raise AuthenticationFailed(_("Invalid signature."))
+        problems = event_problems(event)
+        if problems:
+            raise ValidationFailed(errors={"event": problems})  # nothing stored, so no job retried for ever
         stored = record_event(marketplace, event)
         return {"received": True, "duplicate": stored is None}
 

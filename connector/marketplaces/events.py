@@ -11,6 +11,7 @@ from connector.db import UTCDateTime, insert_unless_present, utcnow
 from connector.extensions import db
 from connector.jobs import enqueue_after_commit
 from connector.marketplaces.adapters import adapter_for
+from connector.marketplaces.event_checks import event_problems
 from connector.marketplaces.models import EventCursor, Listing, MarketplaceEvent
 from connector.marketplaces.states import REMOTE_STATES
 from connector.orders.models import Channel, Order
@@ -67,7 +68,14 @@ def pull_events(marketplace: str, storefront: str = "") -> int:
     since = cursor.cursor if cursor else 0
     db.session.commit()
     events, next_cursor = adapter_for(marketplace, storefront).events_since(since)
-    new = sum(1 for event in events if record_event(marketplace, event) is not None)
+    new = 0
+    for event in events:
+        problems = event_problems(event)
+        if problems:  # the sender's bug: logged (no personal data: only what is wrong), never retried
+            log.warning("%s event %s refused: %s", marketplace, str(event.get("event_id", "?"))[:64]
+                        if isinstance(event, dict) else "?", sorted(problems))
+            continue
+        new += record_event(marketplace, event) is not None
     cursor = db.session.get(EventCursor, key) or EventCursor(marketplace=key, cursor=0)
     db.session.add(cursor)
     cursor.cursor = next_cursor

@@ -14,7 +14,13 @@ import requests
 from flask import current_app, has_app_context
 
 from connector.extensions import db
-from connector.remote.errors import AuthExpired, RetryableError, TransactionOpenDuringRemoteCall, UnknownOutcome
+from connector.remote.errors import (
+    AuthExpired,
+    MalformedWebhook,
+    RetryableError,
+    TransactionOpenDuringRemoteCall,
+    UnknownOutcome,
+)
 from connector.signing import sign, verify
 
 log = logging.getLogger(__name__)
@@ -96,13 +102,17 @@ class SignedClient:
             return self._token
 
     def parse_webhook(self, path: str, headers, body: bytes) -> dict | None:
-        """The JSON body of a signed webhook, or None when the signature is wrong or stale."""
+        """The JSON body of a signed webhook, or None when the signature is wrong or stale; a signed
+        body that is not a JSON object raises MalformedWebhook."""
         if not verify(self.settings["webhook_secret"], "POST", path, headers, body):
             return None
         try:
-            return json.loads(body)
+            payload = json.loads(body)
         except ValueError:
-            return None
+            raise MalformedWebhook("not JSON") from None
+        if not isinstance(payload, dict):
+            raise MalformedWebhook("not a JSON object")
+        return payload
 
     # -- what each dialect implements -------------------------------------------------------------
     def _unwrap(self, response: requests.Response):

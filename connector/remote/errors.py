@@ -41,3 +41,8 @@ class TransactionOpenDuringRemoteCall(RuntimeError):
     """A remote call was about to be made with a database transaction open: its locks (and a
     connection) would be held for as long as the other side takes to answer. Read (short
     transaction, commit), call, record (short transaction)."""
+
+
+class MalformedWebhook(ValueError):
+    """A webhook whose signature is right but whose body is not a JSON object: the sender's bug, to be
+    answered 400 (not 401: the signature was fine), and nothing stored."""

@@ -152,3 +152,37 @@ def test_review_results_apply_on_arrival_and_a_late_older_one_changes_nothing(cl
     signed_post(client, "postmart", reviewed("r-2", "REJECTED", 2, "BANNED_WORD"))
     db_session.refresh(listing)
     assert (listing.state, listing.reason, listing.remote_version) == ("live", None, 3)
+
+
+def _signed_raw(client, path: str, body: bytes, secret: str):
+    stamp = str(int(time.time()))
+    return client.post(path, data=body, content_type="application/json",
+                       headers={"X-Timestamp": stamp, "X-Signature": sign(secret, "POST", path, stamp, body)})
+
+
+def test_a_signed_body_that_is_not_json_is_a_400_not_a_bad_signature(client, db_session, app):
+    """Issue 15, finding 9: it was answered 401 "Chữ ký không hợp lệ" though the signature was right."""
+    for body in (b"not json at all", b"[1, 2, 3]"):
+        answer = _signed_raw(client, "/api/v1/webhooks/postmart", body, SECRETS["postmart"]["webhook_secret"])
+        assert answer.status_code == 400 and "JSON" in answer.get_json()["message"]
+        carrier = _signed_raw(client, "/api/v1/webhooks/carrier", body, app.config["CARRIER"]["webhook_secret"])
+        assert carrier.status_code == 400
+    assert db_session.scalar(select(func.count(MarketplaceEvent.id))) == 0
+
+
+@pytest.mark.parametrize("marketplace", ["postmart", "voso"])
+@pytest.mark.parametrize("spoil", [
+    lambda e: e["data"].pop("items"),
+    lambda e: e["data"]["items"][0].update(quantity="two"),
+    lambda e: e["data"].update(order_id="X" * 65),
+    lambda e: e.update(sequence="first"),
+    lambda e: e["data"]["buyer"].update(phone="0" * 40),
+    lambda e: e.update(event_id="E" * 65),
+])
+def test_a_signed_but_malformed_order_event_is_refused_and_nothing_is_stored(client, db_session, marketplace, spoil):
+    """Issue 15, finding 9: such an event was stored and its job retried for ever."""
+    event = order_event("ev-bad", "O-BAD", "CN-1", 1)
+    spoil(event)
+    answer = signed_post(client, marketplace, event)
+    assert answer.status_code == 422
+    assert db_session.scalar(select(func.count(MarketplaceEvent.id))) == 0
