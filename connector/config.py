@@ -144,6 +144,10 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         # warning), so that staff can still sign in.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "5 per minute"),
+        # Failed sign-ins per account, whatever the address (the form's and the API's counted together).
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 10 minutes"),
+        # The public pay page, per address: a buyer opens it a few times; a scraper guessing codes, more.
+        "PAY_PAGE_RATE_LIMIT": env.get("PAY_PAGE_RATE_LIMIT", "30 per minute"),
         # Number of proxies in front of the app whose X-Forwarded-For may be trusted.
         "PROXY_FIX_X_FOR": int(env.get("PROXY_FIX_X_FOR", "0")),
         # Farmers sign in with a code sent by SMS or the QR printed on their handover sheet (issue 12).

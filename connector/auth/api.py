@@ -1,6 +1,6 @@
 """API tokens: sign in for a bearer token, revoke it."""
 
-from flask import current_app, g
+from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -16,10 +16,19 @@ def _failed(response) -> bool:
     return response.status_code in (401, 422)
 
 
+def _account_tried() -> str:
+    body = request.get_json(silent=True)
+    username = body.get("username") if isinstance(body, dict) else None
+    return "login-account:" + (username.strip().lower()[:64] if isinstance(username, str) else "")
+
+
 @blp.route("/token")
 class TokenResource(MethodView):
     decorators = [
-        limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed)
+        limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed),
+        # The same counter as the sign-in form's (scope "login-account"): one budget per account.
+        limiter.shared_limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], scope="login-account",
+                             key_func=_account_tried, methods=["POST"], deduct_when=_failed),
     ]
 
     @blp.arguments(TokenRequestSchema)

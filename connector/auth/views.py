@@ -38,8 +38,16 @@ def _failed(response) -> bool:
     return response.status_code in (400, 401)
 
 
+def _account_tried() -> str:
+    """The account being tried, for a limit per account as well as per address (an attacker with
+    many addresses still gets a handful of tries at each account)."""
+    return "login-account:" + (request.form.get("username") or "").strip().lower()[:64]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.shared_limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], scope="login-account",
+                      key_func=_account_tried, methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))

@@ -13,7 +13,7 @@ from connector.banks.models import Acquirer, AcquirerKind
 from connector.banks.registry import acquirers, add_acquirer, find_acquirer, set_enabled
 from connector.catalogue.models import Product, ProductStatus
 from connector.errors import ValidationFailed, act_and_flash
-from connector.extensions import db
+from connector.extensions import db, limiter
 from connector.households.services import get_household
 from connector.media import qr_images
 from connector.orders.models import Order, PaymentStatus
@@ -61,6 +61,7 @@ def qr_image(token: str, image_format: str):
 
 
 @bp.route("/p/<code>")
+@limiter.limit(lambda: current_app.config["PAY_PAGE_RATE_LIMIT"])
 def pay(code: str):
     """The buyer's pay page: no login, nothing personal beyond the farmer's display name."""
     order = find_by_code(code) if len(code) <= 12 else None

@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import func, select
 
 from connector.auth.models import User
@@ -57,3 +58,11 @@ def test_set_password_and_deactivate_from_the_command_line(runner, db_session):
     db_session.refresh(user)
     assert user.session_version == 2 and user.active is False
     assert runner.invoke(args=["users", "deactivate", "--username", "nobody.here"]).exit_code == 1
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaa", "1234567890", "password123", "matkhau123", "qwertyuiop"])
+def test_common_passwords_are_refused(runner, db_session, weak):
+    """Issue 15, finding 9: a password of aaaaaaaaaa was accepted."""
+    result = runner.invoke(args=["users", "create", "--username", "nv.yeu", "--password", weak, "--role", "agent",
+                                 "--province", "44"])
+    assert result.exit_code == 1 and "quá phổ biến" in result.output

@@ -108,3 +108,21 @@ def test_password_is_stored_hashed(db_session):
     make_user("agent", username="nv.bamai")
     stored = db_session.scalar(select(User.password_hash).where(User.username == "nv.bamai"))
     assert PASSWORD not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_failed_sign_ins_are_limited_per_account_whatever_the_address(app, db_session):
+    """Issue 15, finding 9: sign-in was throttled per address only."""
+    make_user("agent", username="nv.camlo")
+    statuses = []
+    for attempt in range(11):  # a different address each time, as from many machines
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{attempt + 1}"
+        statuses.append(login(client, "nv.camlo", f"wrong-{attempt}").status_code)
+    assert statuses == [401] * 10 + [429]
+    api = app.test_client()
+    api.environ_base["REMOTE_ADDR"] = "198.51.100.99"
+    assert api.post("/api/v1/auth/token", json={"username": "nv.camlo", "password": "x"}).status_code == 429
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.100"
+    make_user("agent", username="nv.giolinh")
+    assert login(other, "nv.giolinh", PASSWORD).status_code == 302  # another account is not held up

@@ -59,7 +59,9 @@ def database(kind: str):
 def make_app(database_url: str, redis_url: str, media_root: str):
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": redis_url,
-        "SECRET_KEY": secrets.token_urlsafe(32), "LOGIN_RATE_LIMIT": "100000 per minute", "MEDIA_ROOT": media_root,
+        "SECRET_KEY": secrets.token_urlsafe(32), "LOGIN_RATE_LIMIT": "100000 per minute",
+        "LOGIN_ACCOUNT_RATE_LIMIT": "100000 per minute", "PAY_PAGE_RATE_LIMIT": "100000 per minute",
+        "MEDIA_ROOT": media_root,
         "INSTANCE_DIR": media_root,
     })
     with app.app_context():

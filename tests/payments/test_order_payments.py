@@ -186,3 +186,14 @@ def test_staff_payment_api_and_its_rules(client, auth, make_order, db_session):
     assert client.post(url, json={"amount": 1000, "method": "cash"}, headers=officer).status_code == 403
     created = client.post(url, json={"amount": 50000, "method": "transfer_seen"}, headers=auth)
     assert created.status_code == 201 and created.get_json()["order_status"] == "partially_paid"
+
+
+def test_the_public_pay_page_is_throttled_per_address(client, make_order):
+    """Issue 15, finding 9: the public pay page had no throttle (order codes could be guessed at will)."""
+    order = make_order(total=150000)
+    statuses = [client.get(f"/p/DH{n:06d}").status_code for n in range(30)]
+    assert set(statuses) == {404}
+    assert client.get(f"/p/{order.code}").status_code == 429
+    buyer = client.application.test_client()
+    buyer.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    assert buyer.get(f"/p/{order.code}").status_code == 200  # another address is not held up
