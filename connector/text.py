@@ -15,6 +15,14 @@ def to_nfc(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
+def to_nfc_paragraphs(text: str) -> str:
+    """As to_nfc, line by line: a description keeps its line breaks (Windows and old Mac endings made
+    plain), at most one empty line in a row, and no spaces at either end of a line."""
+    lines = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cleaned = "\n".join(_SPACES.sub(" ", line).strip() for line in lines).strip()
+    return re.sub(r"\n{3,}", "\n\n", cleaned)
+
+
 def strip_marks(text: str) -> str:
     """Vietnamese without diacritics, case kept: "Đức Hòa" -> "Duc Hoa" (bank memos, QR names)."""
     decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))

@@ -3,7 +3,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from connector.api.fields import CleanedString
+from connector.api.fields import CleanedString, WholeNumber
 from connector.catalogue.choices import CATEGORIES, UNITS
 from connector.catalogue.models import ProductStatus
 from connector.households.validation import clean_text
@@ -48,14 +48,15 @@ class VndField(fields.Field):
 
 class ProductInputSchema(Schema):
     name = CleanedString(lambda v: _require(clean_text(v, 150)), required=True)
-    description = CleanedString(lambda v: clean_text(v, 4000), load_default="")
+    description = CleanedString(lambda v: clean_text(v, 4000, paragraphs=True), load_default="")
     category = fields.String(required=True, validate=validate.OneOf(
         list(CATEGORIES), error=_l("Choose a category from the list.")))
     unit = fields.String(required=True, validate=validate.OneOf(UNITS, error=_l("Choose a unit from the list.")))
     price_vnd = VndField(required=True)
-    stock = fields.Integer(load_default=0, strict=False, validate=validate.Range(
-        min=0, max=10_000_000, error=_l("Stock must be 0 or more.")))
-    weight_grams = fields.Integer(required=True, validate=validate.Range(
+    stock = WholeNumber(load_default=0, validate=[
+        validate.Range(min=0, error=_l("Stock must be 0 or more.")),
+        validate.Range(max=10_000_000, error=_l("Stock can be at most 10,000,000."))])
+    weight_grams = WholeNumber(required=True, validate=validate.Range(
         min=1, max=1_000_000, error=_l("Weight per unit: from 1 g to 1,000 kg.")))
     ocop_stars = fields.Integer(load_default=None, allow_none=True, validate=validate.OneOf(
         [3, 4, 5], error=_l("OCOP stars are 3, 4 or 5.")))

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from connector.banks.registry import find_acquirer
-from connector.text import to_nfc
+from connector.text import to_nfc, to_nfc_paragraphs
 
 # Mainland Vietnam with its inhabited near-shore islands (Phú Quốc, Côn Đảo, Lý Sơn, Bạch Long Vĩ).
 VIETNAM_BOUNDS = {"lat": (8.0, 23.5), "lon": (102.0, 110.0)}
@@ -38,8 +38,8 @@ def clean_person_name(value: str, max_length: int = 120) -> str:
     return name
 
 
-def clean_text(value: str | None, max_length: int) -> str:
-    text = to_nfc(value or "")
+def clean_text(value: str | None, max_length: int, paragraphs: bool = False) -> str:
+    text = to_nfc_paragraphs(value or "") if paragraphs else to_nfc(value or "")
     if len(text) > max_length:
         raise ValidationError(_("Must be at most %(n)s characters.", n=max_length))
     return text

@@ -166,3 +166,22 @@ def test_a_12_mb_upload_is_refused_with_a_vietnamese_413_and_saves_nothing(clien
     assert response.status_code == 413
     assert response.get_json()["message"] == "Tệp quá lớn."
     assert client.get(f"/api/v1/products/{product['id']}", headers=auth).get_json()["photos"] == []
+
+
+def test_stock_must_be_whole_and_each_bound_has_its_own_message(client, auth, household, db_session):
+    """Issue 15, finding 9: a stock of 1.5 was saved as 1, and 10,000,001 was told "must be 0 or more"."""
+    before = count(db_session)
+    half = create(client, auth, household, stock=1.5)
+    assert half.status_code == 422 and half.get_json()["errors"]["stock"] == ["Phải là số nguyên."]
+    too_many = create(client, auth, household, stock=10_000_001)
+    assert too_many.get_json()["errors"]["stock"] == ["Tồn kho tối đa 10.000.000."]
+    assert create(client, auth, household, stock=-1).get_json()["errors"]["stock"] == ["Tồn kho phải từ 0 trở lên."]
+    assert count(db_session) == before
+    assert create(client, auth, household, stock=12.0).get_json()["stock"] == 12  # a whole number sent as 12.0
+
+
+def test_a_description_keeps_its_line_breaks(client, auth, household):
+    """Issue 15, finding 9: descriptions lost their line breaks."""
+    typed = "Gạo thơm   Hải Lăng\r\nTrồng theo VietGAP\n\n\n\n  Đóng túi 5 kg  "
+    body = create(client, auth, household, description=typed).get_json()
+    assert body["description"] == "Gạo thơm Hải Lăng\nTrồng theo VietGAP\n\nĐóng túi 5 kg"

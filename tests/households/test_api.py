@@ -1,3 +1,4 @@
+import json
 import unicodedata
 
 import pytest
@@ -186,3 +187,13 @@ def test_archive_frees_the_phone_and_keeps_history(client, auth, agent):
 
 def test_a_body_that_is_not_an_object_is_refused(client, auth):
     assert client.post(URL, data="[]", content_type="application/json", headers=auth).status_code == 422
+
+
+@pytest.mark.parametrize("special", ["NaN", "Infinity", "-Infinity"])
+def test_nan_coordinates_are_refused_in_vietnamese(client, auth, db_session, special):
+    """Issue 15, finding 9: NaN coordinates got marshmallow's English message."""
+    before = count(db_session)
+    raw = json.dumps({**household_input(), "lat": 16.7, "lon": 107.2}).replace("107.2", special)
+    response = client.post(URL, data=raw, content_type="application/json", headers=auth)
+    assert response.status_code == 422 and response.get_json()["errors"]["lon"] == ["Phải là một số bình thường."]
+    assert count(db_session) == before

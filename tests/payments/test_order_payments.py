@@ -197,3 +197,11 @@ def test_the_public_pay_page_is_throttled_per_address(client, make_order):
     buyer = client.application.test_client()
     buyer.environ_base["REMOTE_ADDR"] = "203.0.113.7"
     assert buyer.get(f"/p/{order.code}").status_code == 200  # another address is not held up
+
+
+def test_a_notice_time_without_its_zone_is_told_in_vietnamese(client, app, make_order):
+    """Issue 15, finding 9: a naive date and time got marshmallow's English message."""
+    order = make_order()
+    response = post_notice(client, app, {**notice(order, 150000), "occurred_at": "2026-11-22T09:30:00"})
+    assert response.status_code == 422
+    assert "múi giờ" in response.get_json()["errors"]["occurred_at"][0]
