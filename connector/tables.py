@@ -13,6 +13,15 @@ from openpyxl.styles import Font
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_ROWS = 20_000
+# A cell whose text starts like a formula is run by the spreadsheet that opens the file (and openpyxl
+# itself writes such a string as a formula): "=HYPERLINK(...)" typed as a name would be a link in an
+# officer's report. Such text gets a leading apostrophe, as OWASP advises for CSV injection.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(row) -> list:
+    """The row's values, text that looks like a formula made plain text; numbers untouched."""
+    return [f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value for value in row]
 
 
 @dataclass
@@ -100,8 +109,8 @@ def read_table(data: bytes, columns: list[Column], max_rows: int = MAX_ROWS) -> 
 def template_csv(columns: list[Column]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([column.header for column in columns])
-    writer.writerow([column.example for column in columns])
+    writer.writerow(neutralised(column.header for column in columns))
+    writer.writerow(neutralised(column.example for column in columns))
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 correctly
 
 
@@ -110,8 +119,8 @@ def template_xlsx(columns: list[Column], title: str = "") -> bytes:
     sheet = workbook.active
     if title:
         sheet.title = title[:31]  # Excel's limit for a sheet name
-    sheet.append([column.header for column in columns])
-    sheet.append([column.example for column in columns])
+    sheet.append(neutralised(column.header for column in columns))
+    sheet.append(neutralised(column.example for column in columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     out = io.BytesIO()

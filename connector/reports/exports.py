@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font
 
 from connector.i18n import format_day, format_moment
 from connector.reports.indicators import BY_KEY, INDICATORS
+from connector.tables import neutralised
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,14 +49,14 @@ def breakdown_file(file_format: str, layout: str, rows, level: str, period, as_o
     if file_format == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerows(table)
+        writer.writerows(neutralised(line) for line in table)
         # UTF-8 with a byte-order mark: Excel in Vietnam opens it with the diacritics right.
         return _send(("\ufeff" + out.getvalue()).encode(), "text/csv; charset=utf-8", name)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Report"))
     sheet.append([_("Figures as of %(when)s", when=format_moment(as_of))])
     for line in table:
-        sheet.append(line)
+        sheet.append(neutralised(line))
     buffer = io.BytesIO()
     book.save(buffer)
     return _send(buffer.getvalue(), XLSX, name)
@@ -89,7 +90,7 @@ def monthly_report(province, period, found, rows) -> Response:
     for cell in sheet[sheet.max_row]:
         cell.font, cell.alignment = bold, Alignment(wrap_text=True, vertical="top")
     for number, row in enumerate(monthly_rows(found, rows), start=1):
-        sheet.append([number, row["commune_code"], row["commune"]] + [row[key] for key in MONTHLY_COLUMNS])
+        sheet.append(neutralised([number, row["commune_code"], row["commune"]] + [row[key] for key in MONTHLY_COLUMNS]))
     totals = found.totals
     sheet.append(["", "", _("Whole province")] + [totals.get(key) for key in MONTHLY_COLUMNS])
     for cell in sheet[sheet.max_row]:

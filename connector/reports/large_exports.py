@@ -26,6 +26,7 @@ from connector.reports.indicators import INDICATORS, figures
 from connector.reports.jobs import REPORTS
 from connector.reports.measures import Area, Period
 from connector.reports.models import ReportExport
+from connector.tables import neutralised
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ class _RowWriter:
 
     def write(self, row: list) -> None:
         self.rows += 1
+        row = neutralised(row)
         if self.file_format == "csv":
             self.csv.writerow(row)
             return

@@ -111,3 +111,19 @@ def test_the_problems_page_shows_a_difference_to_its_own_province_only(app, staf
     assert "Hộ đã lên sàn" in page and ">7<" in page
     other, _user = signed_in(app, "officer", province="01")
     assert ">7<" not in other.get("/reports/problems").get_data(as_text=True)
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text_in_every_file(app, staff):
+    """Issue 15, finding 9: names starting with = + - @ must not become formulas in CSV or XLSX."""
+    from openpyxl import load_workbook
+
+    staff["Lan"].full_name = '=HYPERLINK("http://evil.example","Lan")'
+    staff["Minh"].full_name = "@SUM(A1:A9)"
+    db.session.commit()
+    client, _user = signed_in(app, "officer")
+    text = client.get("/reports/export.csv?by=agent").get_data(as_text=True).lstrip("\ufeff")
+    names = [row[1] for row in csv.reader(io.StringIO(text))][1:]
+    assert "'=HYPERLINK(\"http://evil.example\",\"Lan\")" in names and "'@SUM(A1:A9)" in names
+    sheet = load_workbook(io.BytesIO(client.get("/reports/export.xlsx?by=agent").data)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str) and "SUM" in cell.value]
+    assert cells and all(cell.data_type == "s" and cell.value.startswith("'") for cell in cells)
