@@ -40,13 +40,14 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from connector import guards, i18n
+    from connector import catalogues, guards, i18n
     from connector.auth import sessions
     from connector.errors import register_error_handlers
     from connector.extensions import api, babel, compress, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    catalogues.ensure_compiled(app.config)  # before Babel reads where the catalogues are
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     guards.init_app(app)  # control characters refused before CSRF, limits and views

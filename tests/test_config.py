@@ -222,3 +222,25 @@ def test_worker_settings_keep_their_variables_and_defaults_and_a_mistyped_worker
         == (1.0, "fork", 30)
     with pytest.raises(ConfigError, match="WORKER_CLASS must be one of simple, fork"):
         load_config({"WORKER_CLASS": "forked"})  # a typo would otherwise quietly run jobs in-process
+
+
+PRODUCTION_LOGIN_PAGE = """
+from connector import create_app
+app = create_app()
+page = app.test_client().get("/login").get_data(as_text=True)
+print("VIETNAMESE" if "Đăng nhập" in page and "Tên đăng nhập" in page else "ENGLISH")
+"""
+
+
+def test_a_production_deploy_without_compiled_catalogues_answers_in_vietnamese(tmp_path):
+    """Issue 15, finding 10: the Procfile's deploy served English (only `make` compiled the catalogues)."""
+    import shutil
+
+    project = tmp_path / "deploy"
+    for folder in ("connector", "templates", "translations", "workers"):
+        shutil.copytree(PROJECT_ROOT / folder, project / folder, ignore=shutil.ignore_patterns("*.mo", "__pycache__"))
+    assert not list((project / "translations").rglob("*.mo"))
+    started = subprocess.run([sys.executable, "-c", PRODUCTION_LOGIN_PAGE], cwd=project, capture_output=True, text=True,
+                             env={**os.environ, **PRODUCTION, "PYTHONPATH": str(project),
+                                  "CONNECTOR_INSTANCE_DIR": str(tmp_path / "instance")}, timeout=120)
+    assert started.stdout.split()[-1:] == ["VIETNAMESE"], started.stdout + started.stderr[-2000:]
