@@ -205,3 +205,25 @@ def test_a_notice_time_without_its_zone_is_told_in_vietnamese(client, app, make_
     response = post_notice(client, app, {**notice(order, 150000), "occurred_at": "2026-11-22T09:30:00"})
     assert response.status_code == 422
     assert "múi giờ" in response.get_json()["errors"]["occurred_at"][0]
+
+
+def test_the_qr_image_address_reveals_nothing_of_the_account(client, auth, make_order):
+    """Issue 15, finding 3: the signed token carried the VietQR payload (account, holder) readable in
+    the path, so in every access log."""
+    import base64
+    import contextlib
+    import zlib
+
+    order = make_order()
+    url = client.get(f"/api/v1/orders/{order.id}/payment-qr", headers=auth).get_json()["png_url"]
+    token = url.split("/qr/", 1)[1].removesuffix(".png")
+    readable = []  # whatever an onlooker could decode from the address: each part, inflated if it can be
+    for part in token.split("."):
+        raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)) if part else b""
+        readable.append(raw)
+        with contextlib.suppress(zlib.error):
+            readable.append(zlib.decompress(raw))
+    for secret in ("3906205123456", "NGUYEN VAN DUC"):
+        assert secret not in url and not any(secret.encode() in raw for raw in readable)
+    again = client.get(f"/api/v1/orders/{order.id}/payment-qr", headers=auth).get_json()["png_url"]
+    assert again == url  # one payload, one address: caches keep working
