@@ -1,0 +1,85 @@
+"""The image's layout, run as the Dockerfile runs it (issue 15, "Deploy and operate"): only what the
+Dockerfile copies (no sandbox, no compiled catalogues but those its build compiles), production
+settings, the `release` script against a fresh PostgreSQL schema, then gunicorn answering /healthz
+and a Vietnamese login page. Docker itself is not on every machine (nor on the one this was written
+on), so the test builds the same tree by hand; it needs PostgreSQL, which production requires, and
+runs in CI's PostgreSQL mode."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from connector.config import PROJECT_ROOT, normalise_database_url
+from tests.helpers import free_port
+from tests.test_config import PRODUCTION
+
+DOCKER_COPIES = ("connector", "workers", "templates", "translations")
+
+
+def _image_tree(target: Path) -> Path:
+    """The files the Dockerfile copies, as .dockerignore leaves them."""
+    for folder in DOCKER_COPIES:
+        shutil.copytree(PROJECT_ROOT / folder, target / folder,
+                        ignore=shutil.ignore_patterns("*.mo", "__pycache__", "sandbox"))
+    shutil.copy(PROJECT_ROOT / "docker" / "release", target / "release")
+    ignored = (PROJECT_ROOT / ".dockerignore").read_text()
+    assert "connector/sandbox" in ignored and "tests" in ignored
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "compile", "--use-fuzzy", "-d",
+                    str(target / "translations")], check=True, capture_output=True)
+    return target
+
+
+@pytest.fixture
+def fresh_schema():
+    given = os.environ.get("TEST_DATABASE_URL", "")
+    if not given.startswith("postgres"):
+        pytest.skip("production runs on PostgreSQL: this runs in CI's PostgreSQL mode")
+    url = normalise_database_url(given)
+    schema = f"deploy_{secrets.token_hex(4)}"
+    admin = sa.create_engine(url)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    yield f"{given}{'&' if '?' in given else '?'}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    admin.dispose()
+
+
+def test_the_image_layout_releases_then_serves_healthz_and_a_vietnamese_login(tmp_path, fresh_schema, redis_url):
+    tree = _image_tree(tmp_path / "app")
+    env = {**os.environ, **PRODUCTION, "DATABASE_URL": fresh_schema, "REDIS_URL": redis_url, "PYTHONPATH": str(tree),
+           "CONNECTOR_INSTANCE_DIR": str(tmp_path / "var"), "MEDIA_ROOT": str(tmp_path / "var" / "media"),
+           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    released = subprocess.run(["sh", str(tree / "release")], cwd=tree, env=env, capture_output=True, text=True,
+                              timeout=300)
+    assert released.returncode == 0, released.stderr[-3000:]
+    port = free_port()
+    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                            "connector:create_app()"], cwd=tree, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, health = time.monotonic() + 60, None
+        while time.monotonic() < deadline:
+            try:
+                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.3)
+        assert health is not None and health.status_code == 200, health.text if health is not None else "no answer"
+        login = requests.get(f"http://127.0.0.1:{port}/login", timeout=5)
+        assert login.status_code == 200 and "Đăng nhập" in login.text and "Tên đăng nhập" in login.text
+        assert "Strict-Transport-Security" in login.headers  # production mode
+        assert requests.get(f"http://127.0.0.1:{port}/_sandbox/sms/messages", timeout=5).status_code == 404
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
