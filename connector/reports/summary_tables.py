@@ -41,25 +41,21 @@ report_changes = Table(
     Column("marked_at", UTCDateTime, nullable=False, server_default=func.now()),
 )
 
-report_days = Table(
-    "report_days", db.metadata,
-    Column("commune_code", String(5), primary_key=True),
-    Column("day", Date, primary_key=True),
-    Column("province_code", String(2), nullable=False),
-    *_counts(FLOWS),
-    Index("ix_report_days_province_day", "province_code", "day"),
-    Index("ix_report_days_day", "day"),
-)
+def _flows_table(name: str, moment: str) -> Table:
+    """Rows of flows per commune and `moment` (a day, or a month's first day)."""
+    return Table(
+        name, db.metadata,
+        Column("commune_code", String(5), primary_key=True),
+        Column(moment, Date, primary_key=True),
+        Column("province_code", String(2), nullable=False),
+        *_counts(FLOWS),
+        Index(f"ix_{name}_province_{moment}", "province_code", moment),
+        Index(f"ix_{name}_{moment}", moment),
+    )
 
-report_months = Table(
-    "report_months", db.metadata,
-    Column("commune_code", String(5), primary_key=True),
-    Column("month", Date, primary_key=True),
-    Column("province_code", String(2), nullable=False),
-    *_counts(FLOWS),
-    Index("ix_report_months_province_month", "province_code", "month"),
-    Index("ix_report_months_month", "month"),
-)
+
+report_days = _flows_table("report_days", "day")
+report_months = _flows_table("report_months", "month")
 
 report_now = Table(
     "report_now", db.metadata,

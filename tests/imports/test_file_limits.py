@@ -49,7 +49,7 @@ def _xlsx_of(rows: int) -> bytes:
              'spreadsheetml/2006/main"><sheetData>',
              '<row r="1"><c r="A1" t="inlineStr"><is><t>Ma</t></is></c><c r="B1" t="inlineStr"><is><t>Ten</t></is>'
              '</c></row>']
-    sheet += [f'<row r="{n}"><c r="A{n}"><v>19702</v></c></row>' for n in range(2, rows + 2)]
+    sheet.append('<row><c><v>19702</v></c></row>' * rows)  # row numbers may be left out: they count on
     sheet.append("</sheetData></worksheet>")
     files = {
         "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
@@ -79,7 +79,7 @@ def _xlsx_of(rows: int) -> bytes:
 def test_an_xlsx_of_a_million_rows_is_refused_early_in_little_memory(tmp_path):
     path = tmp_path / "rows.xlsx"
     path.write_bytes(_xlsx_of(ROWS))
-    assert path.stat().st_size < 2_000_000  # small on the wire, a million rows inside
+    assert path.stat().st_size < 400_000  # small on the wire, a million rows inside
     assert _run(path).strip() == "0 ['At most 20000 rows per file.']"
 
 
