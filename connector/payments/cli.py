@@ -16,12 +16,13 @@ import click
 import requests
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from connector.banks.registry import enabled_bins, sync_from_file
 from connector.extensions import db
 from connector.media.qr_images import render
 from connector.payments import messages
-from connector.payments.vietqr import SERVICES, InvalidVietQR, VietQR, decode, encode, parse_amount
+from connector.payments.vietqr import SERVICES, InvalidVietQR, VietQR, decode, encode, memo, parse_amount
 
 
 @click.group("vietqr", help="Make, read and draw VietQR payment codes.")
@@ -34,7 +35,8 @@ def vietqr_cli():
 @click.option("--account", required=True, help="Account number, or card number with --service card.")
 @click.option("--service", type=click.Choice(list(SERVICES)), default="account", show_default=True)
 @click.option("--amount", help="VND, digits only. Without it the code is static (the payer types the amount).")
-@click.option("--purpose", help="Memo shown to the payer (field 62.08).")
+@click.option("--purpose", help="Memo shown to the payer (field 62.08), written as banks accept it: without "
+              "diacritics, letters, digits and spaces (\"Thanh toán đơn\" becomes \"Thanh toan don\").")
 @click.option("--bill", help="Bill number (62.01).")
 @click.option("--reference", help="Reference (62.05).")
 @click.option("--terminal", help="Terminal (62.07).")
@@ -45,6 +47,12 @@ def encode_command(bin_code, account, service, amount, purpose, bill, reference,
     """Print the payload: static ("11") without --amount, dynamic ("12") with it."""
     number, problem = parse_amount(amount)
     problems = [problem] if problem else []
+    if purpose:
+        folded = memo(purpose)
+        if folded != purpose:
+            click.echo("--purpose: " + _("written as '%(memo)s' (no diacritics or symbols: as banks accept it)",
+                                         memo=folded), err=True)
+        purpose = folded
     qr = VietQR(bin=bin_code, account=account, service=service, amount=number, purpose=purpose, bill=bill,
                 reference=reference, terminal=terminal, name=name, city=city)
     try:

@@ -244,7 +244,7 @@ class Decoded:
 def decode(payload: str, known_bins: Container[str] | None = None) -> Decoded:
     """Read a payload in any field order (00 first, 63 last as EMV requires), lowercase CRC accepted.
     Every problem found is reported, not just the first. With `known_bins`, a BIN outside the
-    registry is a problem too."""
+    registry is a warning: the code can still be right (a bank our list has not caught up with)."""
     result = Decoded()
     problems = result.problems
     payload = payload.strip()
@@ -279,7 +279,7 @@ def decode(payload: str, known_bins: Container[str] | None = None) -> Decoded:
     _decode_fields(raw, result.fields, problems, result.warnings)
     bin_code = result.fields.get("bin")
     if known_bins is not None and bin_code and len(bin_code) == 6 and bin_code.isdigit() and bin_code not in known_bins:
-        problems.append(Problem("38.01.00", "bin_unknown", {"bin": bin_code}))
+        result.warnings.append(Problem("38.01.00", "bin_unknown", {"bin": bin_code}))
     return result
 
 

@@ -56,3 +56,33 @@ def test_render_writes_png_and_svg_and_refuses_invalid_payloads(runner, tmp_path
     assert refused.exit_code == 1 and not (tmp_path / "x.png").exists()
     wrong = runner.invoke(args=["vietqr", "render", payload, "--output", str(tmp_path / "x.jpg")])
     assert wrong.exit_code == 2 and ".png or .svg" in wrong.output
+
+
+def test_an_unknown_bin_is_a_warning_not_an_error(runner):
+    """Issue 15, finding 12: a correct NAPAS payload was called invalid for a BIN our list lacked."""
+    payload = runner.invoke(args=["vietqr", "encode", "--bin", "970436", "--account", "0011001234567"]).output.strip()
+    elsewhere = payload.replace("970436", "970999")
+    from connector.payments.vietqr import crc16
+
+    elsewhere = elsewhere[:-4] + crc16(elsewhere[:-4])  # a correct code, for a bank the registry lacks
+    result = runner.invoke(args=["vietqr", "decode", elsewhere])
+    body = json.loads(result.output)
+    assert result.exit_code == 0 and body["errors"] == []
+    assert [warning["field"] for warning in body["warnings"]] == ["38.01.00"]
+
+
+def test_the_purpose_is_folded_as_the_memo_is_and_the_tool_says_so(runner):
+    result = runner.invoke(args=["vietqr", "encode", "--bin", "970436", "--account", "0011001234567", "--amount",
+                                 "150000", "--purpose", "Thanh toán đơn hàng — gạo"])
+    assert result.exit_code == 0, result.output
+    assert decode(result.output.strip().splitlines()[-1]).fields["purpose"] == "Thanh toan don hang gao"
+    assert "--purpose: được ghi thành 'Thanh toan don hang gao'" in result.output
+
+
+def test_the_registry_holds_the_napas_members_farmers_use(runner, db_session):
+    from connector.banks.registry import acquirers
+
+    found = acquirers()
+    for bin_code in ("970446", "999888", "970454", "970452", "970412", "970428"):  # Co-opBank, VBSP, BVBank...
+        assert bin_code in found, bin_code
+    assert len(found) >= 60 and all(acquirer.source for acquirer in found.values())
