@@ -38,7 +38,7 @@ class LegacyAddressSchema(Schema):
 
     province = fields.String(required=True, validate=validate.Length(min=2, max=100))
     district = fields.String(load_default="", validate=validate.Length(max=100))
-    commune = fields.String(required=True, validate=validate.Length(min=2, max=100))
+    commune = fields.String(required=True, validate=validate.Length(min=1, max=100))  # "2": Phường 2
 
 
 class LegacyUnitSchema(Schema):

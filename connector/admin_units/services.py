@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 from flask_babel import gettext as _
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
-from vietnamadminunits import convert_address
-from vietnamadminunits.database import get_data
 
+from connector.admin_units import legacy
 from connector.admin_units.models import Commune, Province
 from connector.errors import ValidationFailed
 from connector.extensions import db
-from connector.text import fold, to_nfc
+from connector.text import fold
+
+UNITS_FILE = Path(__file__).parent / "data" / "units_2025.csv"  # from vietnamadminunits (MIT): derive.py
 
 
 def sync_admin_units() -> dict[str, int]:
@@ -19,11 +23,10 @@ def sync_admin_units() -> dict[str, int]:
 
     Idempotent: run at every release and by `make run`. Only flushes; the caller commits.
     """
-    rows = get_data(
-        fields=["province", "provinceShort", "provinceCode", "provinceLat", "provinceLon",
-                "ward", "wardShort", "wardType", "wardCode", "wardLat", "wardLon", "wardAreaKm2"],
-        table="admin_units",
-    )
+    with UNITS_FILE.open(encoding="utf-8") as handle:
+        rows = [{**row, **{field: float(row[field]) if row[field] else None
+                           for field in ("provinceLat", "provinceLon", "wardLat", "wardLon", "wardAreaKm2")}}
+                for row in csv.DictReader(handle)]
     provinces = {p.code: p for p in db.session.scalars(select(Province))}
     communes = {c.code: c for c in db.session.scalars(select(Commune))}
     for row in rows:
@@ -107,19 +110,15 @@ def convert_legacy_address(province: str, district: str, commune: str) -> dict:
     Names may come with or without diacritics and type words ("Xã", "Huyện"). Raises a validation
     error naming the field that could not be matched.
     """
-    parts = [to_nfc(part) for part in (commune, district, province) if part and part.strip()]
-    result = convert_address(", ".join(parts))
-    if not result.province_code:
-        raise ValidationFailed(errors={"province": [_("This province was not found in the pre-2025 list.")]})
-    if not result.ward_code:
-        raise ValidationFailed(errors={"commune": [_("This commune was not found in the pre-2025 list.")]})
-    old = result.OldAdminUnit
+    try:
+        ward = legacy.find_ward(commune or "", district, province or "")
+    except legacy.NotMatched as missing:
+        if missing.level == "province":
+            raise ValidationFailed(errors={"province": [_("This province was not found in the pre-2025 list.")]}) \
+                from None
+        raise ValidationFailed(errors={"commune": [_("This commune was not found in the pre-2025 list.")]}) from None
     return {
-        "commune": get_commune(result.ward_code, "commune"),
-        "legacy": {
-            "province": old.province,
-            "district": old.district,
-            "commune": old.ward,
-            "commune_code": old.ward_code,
-        },
+        "commune": get_commune(ward.commune_2025, "commune"),
+        "legacy": {"province": ward.province, "district": ward.district, "commune": ward.name,
+                   "commune_code": ward.code},
     }

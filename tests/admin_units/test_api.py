@@ -117,3 +117,16 @@ def test_unconvertible_addresses_get_422_naming_the_field(client, auth):
 
 def test_admin_units_need_a_signed_in_caller(client):
     assert client.get("/api/v1/admin-units/provinces").status_code == 401
+
+
+@pytest.mark.parametrize(("address", "old_code"), [
+    ({"province": "ho chi minh", "district": "3", "commune": "2"}, "27157"),  # numbered units, bare numbers
+    ({"province": "TP HCM", "district": "Quận 3", "commune": "Phường 2"}, "27157"),
+    ({"province": "Lào Cai", "district": "Sa Pa", "commune": "Phường Sa Pả"}, "03002"),  # the marks decide
+    ({"province": "Lào Cai", "district": "Sa Pa", "commune": "Sa Pa"}, "03001"),
+    ({"province": "QUẢNG TRỊ", "commune": "hải thượng"}, "19708"),  # no district: found in the province
+])
+def test_old_addresses_typed_many_ways_are_matched_without_the_gpl_library(client, auth, address, old_code):
+    """Issue 15, finding 11: matched with our own folding over the package's MIT data."""
+    body = client.post("/api/v1/admin-units/convert", json=address, headers=auth).get_json()
+    assert body["legacy"]["commune_code"] == old_code, body
