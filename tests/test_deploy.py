@@ -64,9 +64,9 @@ def test_the_image_layout_releases_then_serves_healthz_and_a_vietnamese_login(tm
                               timeout=300)
     assert released.returncode == 0, released.stderr[-3000:]
     port = free_port()
+    log = (tmp_path / "web.log").open("w")
     web = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                            "connector:create_app()"], cwd=tree, env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
+                            "connector:create_app()"], cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline, health = time.monotonic() + 60, None
         while time.monotonic() < deadline:
@@ -75,7 +75,7 @@ def test_the_image_layout_releases_then_serves_healthz_and_a_vietnamese_login(tm
                 break
             except requests.ConnectionError:
                 time.sleep(0.3)
-        assert health is not None and health.status_code == 200, health.text if health is not None else "no answer"
+        assert health is not None and health.status_code == 200, (tmp_path / "web.log").read_text()[-3000:]
         login = requests.get(f"http://127.0.0.1:{port}/login", timeout=5)
         assert login.status_code == 200 and "Đăng nhập" in login.text and "Tên đăng nhập" in login.text
         assert "Strict-Transport-Security" in login.headers  # production mode
@@ -83,3 +83,4 @@ def test_the_image_layout_releases_then_serves_healthz_and_a_vietnamese_login(tm
     finally:
         web.terminate()
         web.wait(timeout=30)
+        log.close()
