@@ -3,7 +3,7 @@ import io
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from connector.catalogue.models import Product
 from connector.households.models import Household
@@ -248,3 +248,19 @@ def test_the_product_template_imports_as_it_is_downloaded(client, agent, ext):
     preview = post_file(client, "/imports/products/preview", template, form={"csrf_token": token},
                         filename=f"mau-san-pham.{ext}")
     assert preview.status_code == 200 and "1 dòng: 1 mới" in preview.get_data(as_text=True)
+
+
+def test_a_large_import_leaves_fresh_statistics_behind(client, db_session):
+    """Issue 15: a server with autovacuum off planned the household list from an empty table's
+    statistics after a large import. PostgreSQL only: SQLite plans without such statistics."""
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    from connector.imports.services import run_import
+
+    agent = make_user("agent")
+    report = run_import(agent, "households", csv_bytes([household_row(n) for n in range(1, 601)]))
+    assert report.imported == 600
+    estimated = db_session.scalar(text(
+        "SELECT reltuples FROM pg_class WHERE relname = 'households' AND "
+        "relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"))
+    assert estimated >= 600
