@@ -7,6 +7,7 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from connector.extensions import db
@@ -69,8 +70,9 @@ def test_an_officer_filters_to_a_commune_and_downloads_the_same_numbers(live_ser
 
     phone.select_option("#commune", HAI_LANG)
     phone.get_by_role("button", name="Xem").click()
+    phone.wait_for_url(re.compile(rf".*commune={HAI_LANG}.*"))  # the filtered page, not the one it replaces
     table = phone.locator("table.breakdown tbody tr")
-    assert table.count() == 1
+    expect(table).to_have_count(1)
     cells = [cell.inner_text() for cell in table.first.locator("td").all()]
     onboarded, share_of_target = cells[0], cells[1]
     expected_share = round(100 * households_with_a_target / 8, 1)
