@@ -198,18 +198,6 @@ def _listings(area: Area, marketplace: str | None, states, value):
             .group_by(Household.commune_code))
 
 
-def rejection_reasons(area: Area, limit: int = 5) -> list[tuple[str, str, int]]:
-    """The commonest reasons the marketplaces give for refusing the area's listings: (marketplace,
-    reason, how many)."""
-    statement = (select(Listing.marketplace, Listing.reason, func.count(Listing.id))
-                 .join(Product, Product.id == Listing.product_id).join(Household, Household.id == Product.household_id)
-                 .where(*_households(area), Product.status != ProductStatus.ARCHIVED,
-                        Listing.state == ListingState.REJECTED, Listing.reason.is_not(None))
-                 .group_by(Listing.marketplace, Listing.reason)
-                 .order_by(func.count(Listing.id).desc(), Listing.marketplace, Listing.reason).limit(limit))
-    return [(marketplace, reason, int(count)) for marketplace, reason, count in db.session.execute(statement)]
-
-
 def parcels(statuses: tuple[str, ...]):
     """Orders of the period whose parcel is (now) in one of `statuses`."""
     def count(area: Area, period: Period) -> dict[str, int]:
