@@ -29,6 +29,7 @@ MESSAGES = {
     429: _l("Too many attempts. Please wait a minute and try again."),
     500: _l("Something went wrong on our side. Please try again later."),
     503: _l("The service is temporarily unavailable. Please try again later."),
+    507: _l("The server has no room left to store files. Nothing was saved; please tell the administrator."),
 }
 CSRF_MESSAGE = _l("This form has expired or lacks its security token. Reload the page and try again.")
 
@@ -69,6 +70,13 @@ class ValidationFailed(DomainError):
     def text(self) -> str:
         """Every message in one line, for a flash message or a CLI error."""
         return " ".join(str(message) for messages in self.errors.values() for message in messages)
+
+
+class StorageFull(ValidationFailed):
+    """The server's disk (or quota) refused a file: nothing was saved, and trying again will not help
+    until an administrator frees space (507 Insufficient Storage)."""
+
+    status = 507
 
 
 def act_and_flash(action, done_message: str, category: str = "success") -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import logging
 import uuid
 
 from flask_babel import gettext as _
@@ -14,7 +16,7 @@ from connector.audit.services import record
 from connector.auth.roles import has_permission
 from connector.catalogue.models import MAX_PHOTOS, Product, ProductPhoto, ProductStatus
 from connector.catalogue.schemas import ProductInputSchema
-from connector.errors import NotFound, PermissionDenied, ValidationFailed
+from connector.errors import MESSAGES, NotFound, PermissionDenied, StorageFull, ValidationFailed
 from connector.extensions import db
 from connector.households.models import Household, HouseholdStatus
 from connector.households.services import get_household, scoped_households
@@ -22,6 +24,8 @@ from connector.media.images import process_photo
 from connector.media.storage import get_storage
 from connector.signals import product_changed
 from connector.text import fold
+
+log = logging.getLogger(__name__)
 
 AUDITED_FIELDS = tuple(ProductInputSchema().fields)
 
@@ -94,8 +98,7 @@ def create_product(user, household_id: int, raw: dict, photos: list[bytes] | Non
     apply_product_input(product, data)
     db.session.add(product)
     db.session.flush()
-    for photo in processed:
-        _store_photo(product, photo)
+    _store_photos(product, processed)
     _check_activation(product)
     db.session.flush()
     record(user, "create", "product", product.id, {k: [None, str(v)] for k, v in data.items() if v not in (None, "")})
@@ -163,12 +166,38 @@ def archive_product(user, product: Product) -> Product:
     return product
 
 
+# The disk, its quota or a file-size limit refused the write: the server's condition, not the input's.
+NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _store_photos(product: Product, photos) -> None:
+    """Store every photo or none: when the disk fills up midway, the files already written go too."""
+    stored = []
+    try:
+        for photo in photos:
+            stored.append(_store_photo(product, photo))
+    except StorageFull:
+        storage = get_storage()
+        for entry in stored:
+            product.photos.remove(entry)
+            storage.delete(entry.key)
+            storage.delete(entry.thumb_key)
+        raise
+
+
 def _store_photo(product: Product, photo) -> ProductPhoto:
     storage = get_storage()
     name = uuid.uuid4().hex
     key, thumb_key = f"products/{product.id}/{name}.jpg", f"products/{product.id}/{name}_thumb.jpg"
-    storage.save(key, photo.full)
-    storage.save(thumb_key, photo.thumb)
+    try:
+        storage.save(key, photo.full)
+        storage.save(thumb_key, photo.thumb)
+    except OSError as error:
+        storage.delete(key)
+        if error.errno not in NO_SPACE:
+            raise
+        log.error("No room left to store a photo (%s): nothing saved", errno.errorcode.get(error.errno))
+        raise StorageFull(errors={"photo": [str(MESSAGES[StorageFull.status])]}) from error
     position = max((p.position for p in product.photos), default=0) + 1
     entry = ProductPhoto(position=position, key=key, thumb_key=thumb_key, width=photo.width, height=photo.height)
     product.photos.append(entry)

@@ -33,9 +33,14 @@ class LocalStorage:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            # A disk that filled up mid-write leaves no half-written file behind.
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
     def read(self, key: str) -> bytes:
         return self._path(key).read_bytes()
