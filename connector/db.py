@@ -7,10 +7,12 @@ timezone-aware, on SQLite as on PostgreSQL.
 from __future__ import annotations
 
 import functools
+import select
 import sqlite3
 import time
 from datetime import UTC, datetime
 
+import psycopg
 from sqlalchemy import DateTime, Engine, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DisconnectionError
@@ -116,12 +118,28 @@ def _remember_checkin(dbapi_connection, connection_record):
     connection_record.info["checked_in_at"] = time.monotonic()
 
 
+def _ended_by_the_server(dbapi_connection) -> bool:
+    """A connection waiting in the pool has nothing to read unless the server ended it: a restart, an
+    idle timeout or pg_terminate_backend sends a FATAL message and closes the socket. Looking for that
+    costs no round trip, so it is done at every checkout (a restart then costs no failed request)."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)  # psycopg 3; other drivers: the idle ping only
+    if pgconn is None:
+        return False
+    try:
+        readable, _, _ = select.select([pgconn.socket], [], [], 0)
+    except (OSError, ValueError, psycopg.OperationalError):
+        return True  # no socket left
+    return bool(readable)
+
+
 @event.listens_for(Pool, "checkout")
 def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
     """SQLAlchemy's documented pessimistic check, done only after idling: a dead connection raises
     DisconnectionError, and the pool replaces it and tries again."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         return  # a local file: nothing to lose
+    if _ended_by_the_server(dbapi_connection):
+        raise DisconnectionError("the server ended this connection while it waited in the pool")
     checked_in_at = connection_record.info.get("checked_in_at")
     if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
         return

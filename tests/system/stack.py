@@ -39,11 +39,12 @@ def fresh_database(folder: Path):
         return
     url = normalise_database_url(given)
     schema = f"stack_{secrets.token_hex(4)}"
+    # The stack's connections carry the schema's name, so that a drill can find and drop exactly them.
     admin = sa.create_engine(url)
     with admin.begin() as connection:
         connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     try:
-        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}&application_name={schema}"
     finally:
         with admin.begin() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
@@ -68,8 +69,11 @@ class Stack:
             "DATABASE_URL": database_url, "REDIS_URL": self.redis_url, "SANDBOX_URL": self.sandbox_url,
             "CONNECTOR_INSTANCE_DIR": str(folder / "instance"), "MEDIA_ROOT": str(folder / "media"),
             "PATH": f"{BIN}:{os.environ['PATH']}", "PYTHONUNBUFFERED": "1",
-            # The worker's clock, shortened so that a test does not wait a production quarter-hour.
-            "WORKER_PERIODIC_SECONDS": "2", "WORKER_LOG_LEVEL": "INFO",
+            # The worker's clocks, shortened so that a test does not wait a production quarter-hour: the
+            # dispatcher's tick, and how long a job lost with Redis's memory waits to be sent again.
+            "WORKER_PERIODIC_SECONDS": "2", "WORKER_LOG_LEVEL": "INFO", "OUTBOX_REDISPATCH_SECONDS": "10",
+            "OUTBOX_REDRIVE_SECONDS": "2", "PUBLISH_BACKOFF_SECONDS": "1", "PUBLISH_BACKOFF_MAX_SECONDS": "5",
+            "PUBLISH_MAX_ATTEMPTS": "200", "MARKETPLACE_READ_TIMEOUT": "2", "NOTICES_READ_TIMEOUT": "2",
             **(extra_env or {}),
         }
         for name in ("TEST_DATABASE_URL", "TEST_REDIS_URL"):
@@ -152,7 +156,28 @@ class Stack:
         for name in [n for n in self.processes if n != "redis"] + ["redis"]:
             self.stop(name)
 
+    def connections_dropped(self) -> int:
+        """Every PostgreSQL connection of the stack ended at once, as a server restart ends them."""
+        schema = self.database_url.rsplit("application_name=", 1)[1]
+        engine = sa.create_engine(normalise_database_url(os.environ["TEST_DATABASE_URL"]))
+        try:
+            with engine.begin() as connection:
+                return len(connection.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = %s",
+                    (schema,)).all())
+        finally:
+            engine.dispose()
+
     # -- reading ----------------------------------------------------------------------------------
+    def scalar(self, sql: str, **params):
+        """One value read from the stack's database (the test's own connection, closed at once)."""
+        engine = sa.create_engine(normalise_database_url(self.database_url))
+        try:
+            with engine.connect() as connection:
+                return connection.execute(sa.text(sql), params).scalar()
+        finally:
+            engine.dispose()
+
     @staticmethod
     def _answers(url: str) -> bool:
         try:

@@ -17,7 +17,7 @@ import pytest
 from tests.browser.conftest import ARTIFACTS
 from tests.e2e import wait_until
 from tests.factories import photo_bytes
-from tests.system.stack import Stack, fresh_database
+from tests.system.stack import Stack
 
 pytestmark = pytest.mark.browser
 AGENT = ("buudien.hailang", "demo-buudien-2025")
@@ -35,18 +35,6 @@ COUNTED = {
     "received_cod": "Tiền thu hộ (COD) đã nhận",
     "delivered": "Gói hàng đã giao",
 }
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("stack")
-    with fresh_database(folder) as database_url:
-        running = Stack(folder, database_url)
-        try:
-            running.boot()
-            yield running
-        finally:
-            running.close()
 
 
 def digits(text: str) -> int:
