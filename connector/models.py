@@ -7,6 +7,7 @@ from connector.banks.models import Acquirer
 from connector.catalogue.models import Product, ProductPhoto
 from connector.farmers.models import FarmerChange, FarmerSession, SignInCode, SignInLink
 from connector.households.models import Household
+from connector.imports.models import ImportRun
 from connector.jobs.outbox import OutboxJob
 from connector.logistics.models import IndexVersion, Pickup, ServicePoint, Shipment
 from connector.marketplaces.models import (
@@ -27,6 +28,6 @@ __all__ = [
     "Listing", "RemoteImage", "CategoryMapping", "MarketplaceEvent", "EventCursor", "Order", "OrderItem", "Receipt",
     "Acquirer", "Payment", "ServicePoint", "IndexVersion", "Pickup", "Shipment", "SignInCode", "SignInLink",
     "FarmerSession", "FarmerChange", "Notice", "NoticeAttempt", "PushSubscription", "CommuneTarget", "Training",
-    "ReportExport",
+    "ReportExport", "ImportRun",
     "report_changes",
 ]

@@ -58,12 +58,14 @@ def template_file(kind: str, ext: str) -> tuple[bytes, str] | None:
     return None
 
 
-def _plan(user, kind: str, data: bytes):
+def _plan(user, kind: str, data: bytes, wrap_rows=None):
     if not has_permission(user, "households.write"):
         raise PermissionDenied()
     columns = columns_for(kind)
     plan_rows = KINDS[kind][1]
     table = read_table(data, columns)
+    if wrap_rows is not None:
+        table.rows = wrap_rows(table.rows)
     report = ImportReport(kind=kind, rows=len(table.rows), errors=list(table.errors))
     if table.errors:
         return report, None
@@ -77,9 +79,10 @@ def preview_import(user, kind: str, data: bytes) -> ImportReport:
     return _plan(user, kind, data)[0]
 
 
-def run_import(user, kind: str, data: bytes) -> ImportReport:
-    """Validate, then import everything or, if any row is wrong, nothing (ValidationFailed)."""
-    report, plan = _plan(user, kind, data)
+def run_import(user, kind: str, data: bytes, wrap_rows=None) -> ImportReport:
+    """Validate, then import everything or, if any row is wrong, nothing (ValidationFailed).
+    `wrap_rows` may wrap the file's rows before they are checked (a background run counts them)."""
+    report, plan = _plan(user, kind, data, wrap_rows)
     if not report.clean:
         raise ValidationFailed(_("The file has errors: nothing was imported."),
                                errors={"rows": [f"{e.row}|{e.column}|{e.message}" for e in report.errors]})
@@ -106,11 +109,22 @@ def _upload_dir() -> Path:
     return path
 
 
-def stash_upload(user, data: bytes) -> str:
-    """Keep an uploaded file between the preview and the confirmation; the token is tied to its user."""
+def stash_upload(user, data: bytes, new_rows: int = 0) -> str:
+    """Keep an uploaded file between the preview and the confirmation; the token is tied to its user.
+    How many rows the preview found to add is kept beside it: it decides whether the run waits."""
     token = f"{user.id}-{hashlib.sha256(data).hexdigest()}"
     (_upload_dir() / token).write_bytes(data)
+    (_upload_dir() / f"{token}.rows").write_text(str(new_rows))
     return token
+
+
+def stashed_rows(token: str) -> int:
+    """The preview's count of rows to add for a stashed file (0 when unknown)."""
+    path = _upload_dir() / f"{token}.rows"
+    try:
+        return int(path.read_text()) if TOKEN.match(token or "") else 0
+    except (OSError, ValueError):
+        return 0
 
 
 def load_upload(user, token: str) -> bytes:
