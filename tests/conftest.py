@@ -15,7 +15,6 @@ import secrets
 import shutil
 
 import pytest
-import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from hypothesis import HealthCheck, settings
@@ -24,10 +23,9 @@ from sqlalchemy import orm
 
 from connector import create_app
 from connector.admin_units.services import sync_admin_units
-from connector.config import normalise_database_url
 from connector.extensions import db
 from tests.factories import bearer, make_token, make_user
-from tests.helpers import redis_server
+from tests.helpers import redis_server, schema_of_its_own
 
 # Property tests: a modest run by default, so that `make test` stays fast; more examples in CI. Each
 # example drives real services against the database, so no deadline and no "too slow" complaint.
@@ -63,16 +61,8 @@ def database_url(tmp_path_factory):
     if not given:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
-    url = normalise_database_url(given)
-    schema = f"test_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = sa.create_engine(url)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in url else "?"
-    yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    admin.dispose()
+    with schema_of_its_own(given, f"test_{os.getpid()}") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -96,3 +96,26 @@ def wait_for_js(page, expression: str, arg=None, timeout: float = 15.0, every: f
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} s: {expression}")
         time.sleep(every)
+
+
+@contextlib.contextmanager
+def schema_of_its_own(url: str, prefix: str):
+    """A fresh PostgreSQL schema on `url`, dropped afterwards: the URL of a database nobody else uses.
+    Its connections carry the schema's name as their application_name (a drill finds them by it)."""
+    import secrets
+
+    import sqlalchemy as sa
+
+    from connector.config import normalise_database_url
+
+    url = normalise_database_url(url)
+    schema = f"{prefix}_{secrets.token_hex(4)}"
+    admin = sa.create_engine(url)
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}&application_name={schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()

@@ -8,7 +8,6 @@ runs in CI's PostgreSQL mode."""
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -17,10 +16,9 @@ from pathlib import Path
 
 import pytest
 import requests
-import sqlalchemy as sa
 
-from connector.config import PROJECT_ROOT, normalise_database_url
-from tests.helpers import free_port
+from connector.config import PROJECT_ROOT
+from tests.helpers import free_port, schema_of_its_own
 from tests.test_config import PRODUCTION
 
 DOCKER_COPIES = ("connector", "workers", "templates", "translations")
@@ -44,15 +42,8 @@ def fresh_schema():
     given = os.environ.get("TEST_DATABASE_URL", "")
     if not given.startswith("postgres"):
         pytest.skip("production runs on PostgreSQL: this runs in CI's PostgreSQL mode")
-    url = normalise_database_url(given)
-    schema = f"deploy_{secrets.token_hex(4)}"
-    admin = sa.create_engine(url)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    yield f"{given}{'&' if '?' in given else '?'}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    admin.dispose()
+    with schema_of_its_own(given, "deploy") as url:
+        yield url
 
 
 def test_the_image_layout_releases_then_serves_healthz_and_a_vietnamese_login(tmp_path, fresh_schema, redis_url):

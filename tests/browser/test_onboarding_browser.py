@@ -5,6 +5,7 @@ import pytest
 
 from connector.seed import DEMO_USERS
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.steps import add_ocop_product, onboard_household
 from tests.factories import photo_bytes
 from tests.helpers import wait_for_js
 
@@ -27,44 +28,14 @@ def test_agent_onboards_a_household_and_an_ocop_product_on_a_phone(live_server, 
     # Step 1: the person. "Next" refuses to move on while a required field is empty.
     phone.get_by_role("button", name="Tiếp").click()
     assert phone.get_by_label("Họ tên chủ hộ").is_visible()
-    phone.get_by_label("Họ tên chủ hộ").fill("Hoàng Văn Đức")
-    phone.get_by_label("Số điện thoại").fill("0935 246 810")
-    phone.get_by_label("Sản phẩm, cây trồng, vật nuôi chính").fill("Mật ong rừng")
-    phone.get_by_role("button", name="Tiếp").click()
-    # Step 2: address.
-    phone.get_by_label("Xã/phường (từ 1/7/2025)").select_option(label="Xã Hải Lăng")
-    phone.get_by_label("Thôn, ấp, bản").fill("Thôn Câu Nhi")
-    phone.get_by_role("button", name="Tiếp").click()
-    # Step 3: payout.
-    phone.get_by_label("Ngân hàng hoặc ví/Mobile Money").select_option("970405")
-    phone.get_by_label("Số tài khoản").fill("3906205888777")
-    phone.get_by_label("Chủ tài khoản").fill("Hoàng Văn Đức")
-    phone.get_by_role("button", name="Tiếp").click()
-    # Step 4: consent, then save.
-    phone.get_by_label("Hộ đồng ý với nội dung trên").check()
-    phone.get_by_role("button", name="Lưu hộ").click()
+    onboard_household(phone, "Hoàng Văn Đức", "0935 246 810", "3906205888777")
 
     assert phone.get_by_text("Đã lưu hộ Hoàng Văn Đức.").is_visible()
     assert phone.locator(".badge.active").first.inner_text() == "Đang hoạt động"
 
-    phone.get_by_role("link", name="+ Thêm").click()
     photo = tmp_path / "mat-ong.jpg"
     photo.write_bytes(photo_bytes(2000, 1500))
-    phone.get_by_label("Tên sản phẩm").fill("Mật ong rừng Hải Lăng")
-    phone.get_by_label("Danh mục").select_option("honey")
-    phone.get_by_label("Giá (đồng)").fill("250.000")
-    phone.get_by_label("mỗi", exact=True).select_option("chai")
-    phone.get_by_label("Tồn kho").fill("40")
-    phone.get_by_label("Khối lượng mỗi đơn vị (g)").fill("700")
-    phone.get_by_label("Chụp hoặc chọn ảnh").set_input_files(str(photo))
-    phone.get_by_text("Chứng nhận OCOP").click()
-    phone.get_by_label("Số sao OCOP").select_option("4")
-    phone.get_by_label("Số giấy chứng nhận").fill("245/QĐ-UBND")
-    phone.get_by_label("Tỉnh cấp chứng nhận").select_option(label="Quảng Trị")
-    phone.get_by_label("Ngày cấp").fill("2025-03-15")
-    phone.get_by_label("Có hiệu lực đến").fill("2028-03-15")
-    phone.get_by_label("Trạng thái").select_option("active")
-    phone.get_by_role("button", name="Lưu sản phẩm").click()
+    add_ocop_product(phone, str(photo))
 
     product = phone.locator(".products li").first
     assert "Mật ong rừng Hải Lăng" in product.inner_text()

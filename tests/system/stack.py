@@ -12,7 +12,6 @@ for a failure message. The fault drills stop and start processes one at a time.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import requests
 import sqlalchemy as sa
 
 from connector.config import PROJECT_ROOT, normalise_database_url
-from tests.helpers import free_port
+from tests.helpers import free_port, schema_of_its_own
 
 BIN = Path(sys.executable).parent
 REDIS_BINARY = BIN / "redis-server"
@@ -37,18 +36,8 @@ def fresh_database(folder: Path):
     if not given.startswith("postgres"):
         yield f"sqlite:///{folder / 'connector.sqlite3'}"
         return
-    url = normalise_database_url(given)
-    schema = f"stack_{secrets.token_hex(4)}"
-    # The stack's connections carry the schema's name, so that a drill can find and drop exactly them.
-    admin = sa.create_engine(url)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}&application_name={schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with schema_of_its_own(given, "stack") as url:
+        yield url
 
 
 class Stack:

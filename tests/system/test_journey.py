@@ -15,6 +15,7 @@ import re
 import pytest
 
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.steps import add_ocop_product, onboard_household
 from tests.e2e import wait_until
 from tests.factories import photo_bytes
 from tests.system.stack import Stack
@@ -57,41 +58,6 @@ def dashboard(page, stack: Stack) -> dict[str, int]:
     return {key: digits(shown[label]) for key, label in COUNTED.items()}
 
 
-def onboard(page, stack: Stack, photo) -> None:
-    page.get_by_role("link", name="+ Đăng ký hộ mới").click()
-    page.get_by_label("Họ tên chủ hộ").fill("Lê Thị Hành Trình")
-    page.get_by_label("Số điện thoại").fill(FARMER_PHONE)
-    page.get_by_label("Sản phẩm, cây trồng, vật nuôi chính").fill("Mật ong rừng")
-    page.get_by_role("button", name="Tiếp").click()
-    page.get_by_label("Xã/phường (từ 1/7/2025)").select_option(label="Xã Hải Lăng")
-    page.get_by_label("Thôn, ấp, bản").fill("Thôn Câu Nhi")
-    page.get_by_role("button", name="Tiếp").click()
-    page.get_by_label("Ngân hàng hoặc ví/Mobile Money").select_option("970405")
-    page.get_by_label("Số tài khoản").fill("3906205888999")
-    page.get_by_label("Chủ tài khoản").fill("Lê Thị Hành Trình")
-    page.get_by_role("button", name="Tiếp").click()
-    page.get_by_label("Hộ đồng ý với nội dung trên").check()
-    page.get_by_role("button", name="Lưu hộ").click()
-    assert page.get_by_text("Đã lưu hộ Lê Thị Hành Trình.").is_visible()
-
-    page.get_by_role("link", name="+ Thêm").click()
-    page.get_by_label("Tên sản phẩm").fill("Mật ong rừng Hải Lăng")
-    page.get_by_label("Danh mục").select_option("honey")
-    page.get_by_label("Giá (đồng)").fill("250.000")
-    page.get_by_label("mỗi", exact=True).select_option("chai")
-    page.get_by_label("Tồn kho").fill("40")
-    page.get_by_label("Khối lượng mỗi đơn vị (g)").fill("700")
-    page.get_by_label("Chụp hoặc chọn ảnh").set_input_files(str(photo))
-    page.get_by_text("Chứng nhận OCOP").click()
-    page.get_by_label("Số sao OCOP").select_option("4")
-    page.get_by_label("Số giấy chứng nhận").fill("245/QĐ-UBND")
-    page.get_by_label("Tỉnh cấp chứng nhận").select_option(label="Quảng Trị")
-    page.get_by_label("Ngày cấp").fill("2025-03-15")
-    page.get_by_label("Có hiệu lực đến").fill("2028-03-15")
-    page.get_by_label("Trạng thái").select_option("active")
-    page.get_by_role("button", name="Lưu sản phẩm").click()
-
-
 def test_the_whole_journey_from_onboarding_to_the_officers_dashboard(stack, browser, tmp_path):
     phone = dict(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True, locale="vi-VN")
     officer = browser.new_context(**phone).new_page()
@@ -108,7 +74,10 @@ def test_the_whole_journey_from_onboarding_to_the_officers_dashboard(stack, brow
         photo = tmp_path / "mat-ong.jpg"
         photo.write_bytes(photo_bytes(1600, 1200))
         sign_in(agent, stack, *AGENT)
-        onboard(agent, stack, photo)
+        agent.get_by_role("link", name="+ Đăng ký hộ mới").click()
+        onboard_household(agent, "Lê Thị Hành Trình", FARMER_PHONE, "3906205888999")
+        assert agent.get_by_text("Đã lưu hộ Lê Thị Hành Trình.").is_visible()
+        add_ocop_product(agent, str(photo))
         product = agent.locator(".products li").first
         assert "OCOP ★★★★" in product.inner_text() and "250.000\u00a0₫ / chai" in product.inner_text()
         product.get_by_role("link").first.click()
