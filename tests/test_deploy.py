@@ -62,9 +62,9 @@ def test_the_image_layout_releases_then_serves_healthz_and_a_vietnamese_login(tm
         deadline, health = time.monotonic() + 60, None
         while time.monotonic() < deadline:
             try:
-                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or its first answer slow
                 time.sleep(0.3)
         assert health is not None and health.status_code == 200, (tmp_path / "web.log").read_text()[-3000:]
         login = requests.get(f"http://127.0.0.1:{port}/login", timeout=5)
