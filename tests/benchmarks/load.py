@@ -312,7 +312,7 @@ def ratios(web: str, bare: str, masters: dict, credentials: dict, folder: Path, 
         print(f"  round {round_number + 1}: bare Flask {bare_rps:.0f} req/s; " + ", ".join(
             f"{label} {results[label][-1]['rps'] / bare_rps:.3f}" for label, *_ in pages[1:]), flush=True)
     concurrency = setting("BENCH_LOAD_CONCURRENCY", 8)
-    print(f"\n  closed loop, {concurrency} at once, {setting('BENCH_LOAD_RATIO_SECONDS', 10)} s each, {rounds} rounds "
+    print(f"\n  closed loop, {concurrency} at once, {setting('BENCH_LOAD_RATIO_SECONDS', 8)} s each, {rounds} rounds "
           "(median [min-max] over rounds)")
     print(f"  {'request':<26} {'req/s':>18} {'ratio to bare':>22} {'p50/p95 ms':>11} {'worker CPU ms/req':>24}"
           f" {'errors':>6}  target")
