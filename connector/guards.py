@@ -62,7 +62,15 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 def _personal() -> bool:
     """Whether the answer is for someone signed in (staff by cookie or token, or a farmer)."""
-    return request.authorization is not None or g.get("household") is not None or current_user.is_authenticated
+    if request.authorization is not None or g.get("household") is not None:
+        return True
+    # The staff member this request loaded (Flask-Login keeps it in g; its loader returns active staff
+    # only). Asking it is_authenticated would read `active` again, which the request's commit has just
+    # expired: one more SELECT on every staff page.
+    loaded = g.get("_login_user")
+    if loaded is not None:
+        return not loaded.is_anonymous
+    return current_user.is_authenticated
 
 
 def add_security_headers(response):

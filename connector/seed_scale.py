@@ -28,7 +28,8 @@ STEPS = [
     ("communes", """
         CREATE TEMP TABLE scale_communes ON COMMIT DROP AS
         SELECT (row_number() OVER (ORDER BY md5(code))) - 1 AS n, code, province_code,
-               coalesce(lat, 16.5) AS lat, coalesce(lon, 107.2) AS lon FROM communes"""),
+               coalesce(lat, 16.5) AS lat, coalesce(lon, 107.2) AS lon FROM communes
+        WHERE CAST(:province AS varchar) IS NULL OR province_code = CAST(:province AS varchar)"""),
     ("households", """
         INSERT INTO households (head_name, name_key, phone, province_code, commune_code, village, address_line,
             lat, lon, location_approximate, main_products, status, consent_version, consent_at, created_at, updated_at)
@@ -106,8 +107,9 @@ STEPS = [
 ]
 
 
-def seed_scale(households: int, echo=print) -> None:
-    """Add `households` households and their rows, then recount the summaries."""
+def seed_scale(households: int, echo=print, province: str | None = None) -> None:
+    """Add `households` households and their rows, then recount the summaries; with `province`,
+    only in that province's communes (the load benchmark's one province, as an agent sees it)."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("made-up households are never added in production")
     if db.engine.dialect.name != "postgresql":
@@ -116,9 +118,10 @@ def seed_scale(households: int, echo=print) -> None:
     first = {name: session.scalar(text(f"SELECT coalesce(max(id), 0) FROM {table}"))  # noqa: S608 - our names
              for name, table in (("household", "households"), ("product", "products"), ("order", "orders"))}
     params = {"households": households, "base": first["household"],
-              "communes": session.scalar(text("SELECT count(*) FROM communes")),
+              "communes": session.scalar(text("SELECT count(*) FROM communes WHERE CAST(:province AS varchar) IS NULL "
+                                              "OR province_code = CAST(:province AS varchar)"), {"province": province}),
               "first_household": first["household"], "first_product": first["product"],
-              "first_order": first["order"]}
+              "first_order": first["order"], "province": province}
     for table in TRIGGERED:
         session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
     for name, statement in STEPS:
@@ -143,7 +146,8 @@ def seed_scale(households: int, echo=print) -> None:
 
 @click.command("scale")
 @click.option("--households", type=click.IntRange(1, 5_000_000), default=10_000, show_default=True)
+@click.option("--province", default=None, help="Only this province's communes (a code, e.g. 44); default: all.")
 @with_appcontext
-def scale_command(households: int) -> None:
+def scale_command(households: int, province: str | None) -> None:
     """Fill PostgreSQL with realistic volumes for the benchmarks (about 3 products and 5 orders per household)."""
-    seed_scale(households, echo=click.echo)
+    seed_scale(households, echo=click.echo, province=province)

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import current_app, g, redirect, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from connector.db import utcnow
 from connector.extensions import db
@@ -72,7 +73,9 @@ def current_session() -> FarmerSession | None:
     token = request.cookies.get(COOKIE, "")
     found = None
     if 20 <= len(token) <= 100:
-        found = db.session.scalar(select(FarmerSession).where(FarmerSession.token_hash == _hash(token)))
+        # With its household (its status is checked here, and every farmer page reads it): one query, not two.
+        found = db.session.scalar(select(FarmerSession).options(joinedload(FarmerSession.household))
+                                  .where(FarmerSession.token_hash == _hash(token)))
         now = utcnow()
         if found is not None and (found.ended_at is not None or found.expires_at <= now
                                   or found.household.status != HouseholdStatus.ACTIVE):

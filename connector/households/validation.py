@@ -6,6 +6,7 @@ message, so schemas, pages and bulk import share one set of rules.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -64,8 +65,10 @@ def clean_phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=4096)
 def display_phone(e164: str) -> str:
-    """+84912345678 -> "0912 345 678", the way Vietnamese write it."""
+    """+84912345678 -> "0912 345 678", the way Vietnamese write it. Kept per process: parsing is a
+    tenth of a household list's time (20 phones a page) and a number always reads the same."""
     try:
         return phonenumbers.format_number(phonenumbers.parse(e164, "VN"), phonenumbers.PhoneNumberFormat.NATIONAL)
     except phonenumbers.NumberParseException:

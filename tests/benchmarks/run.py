@@ -3,8 +3,9 @@
 Not part of the test run: timings depend on the machine. BENCH_POSTGRES_URL picks the server
 (default postgresql://postgres@127.0.0.1:5432/test; set it empty to skip PostgreSQL);
 BENCH_PUBLISHING=0 skips the publishing runs (several minutes);
-BENCH_ONLY=payments|logistics|publishing|lighthouse|reports runs one part (reports:
-BENCH_REPORTS_URL, a database filled by `flask seed scale`, see tests/benchmarks/reports.py);
+BENCH_ONLY=payments|logistics|publishing|lighthouse|reports|load runs one part (reports:
+BENCH_REPORTS_URL, a database filled by `flask seed scale`, see tests/benchmarks/reports.py; load:
+gunicorn in production mode under Locust, see tests/benchmarks/load.py; BENCH_LOAD=0 skips it);
 BENCH_LIGHTHOUSE=0 skips Lighthouse (tests/benchmarks/lighthouse.py).
 """
 
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from connector.admin_units.services import search_communes
 from connector.auth.services import create_user, issue_token
 from connector.extensions import db
-from tests.benchmarks import lighthouse, logistics, onboarding, payments, publishing, reports
+from tests.benchmarks import lighthouse, load, logistics, onboarding, payments, publishing, reports
 from tests.benchmarks.harness import database, make_app, measure, redis_server
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -60,6 +61,9 @@ def postgres_url() -> str | None:
 def main() -> None:
     with redis_server() as redis_url, tempfile.TemporaryDirectory() as media:
         only = os.environ.get("BENCH_ONLY")
+        if only == "load":
+            load.run(postgres_url())
+            return
         if only == "reports":
             reports.run(postgres_url(), redis_url, media, database)
             return
@@ -91,6 +95,8 @@ def main() -> None:
                 with app.app_context():
                     db.engine.dispose()
             reports.run(pg, redis_url, media, database)
+            if os.environ.get("BENCH_LOAD", "1") != "0":
+                load.run(pg)
         if os.environ.get("BENCH_PUBLISHING", "1") != "0":
             # The issue's scale on PostgreSQL; SQLite (one writer at a time) gets a smaller run.
             publishing.run(partial(database, pg or "sqlite"), redis_url, media, products=1000 if pg else 200)

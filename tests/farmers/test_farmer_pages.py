@@ -280,3 +280,25 @@ def test_a_staff_session_opens_no_farmer_page_and_changes_nothing(app, farm):
     response = staff.post(f"/farmer/products/{product.id}/stock", data={
         "csrf_token": token, "change_id": str(uuid.uuid4()), "stock": "0"})
     assert response.status_code == 302 and stock_of(product) == 10
+
+
+def test_today_reads_the_session_with_its_household_in_one_query(client, farm):
+    """The load benchmark's finding (issue 15): the farmer's session and its household were two
+    round trips on every farmer page. The page still greets the signed-in household."""
+    from sqlalchemy import event
+
+    household, _product = farm
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/farmer/")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert page.status_code == 200 and household.head_name in text(page)
+    sessions = [s for s in statements if re.search(r"FROM farmer_sessions\b", s)]
+    assert len(sessions) == 1 and "JOIN households" in sessions[0], sessions
+    assert not [s for s in statements if re.search(r"FROM households\s+WHERE households.id", s)], statements

@@ -166,3 +166,32 @@ def test_the_edit_page_shows_the_account_masked_and_keeps_it_unless_a_new_one_is
     assert post_form(client, f"/households/{household.id}/edit", form).status_code == 302
     db_session.refresh(household)
     assert household.payout_account == "1234567890"
+
+
+def test_the_list_shows_phones_and_communes_and_asks_the_database_only_what_it_shows(client):
+    """The load benchmark's findings (issue 15): the list read the signed-in agent again after the
+    request's commit (to decide its Cache-Control), and loaded every commune of the province as an
+    object. Still shown: the phone as Vietnamese write it, the communes to filter by, no-store."""
+    from sqlalchemy import event
+
+    from connector.extensions import db
+
+    agent = signed_in_agent(client)
+    make_household(agent, head_name="Lê Văn Phúc", phone="0912 345 678")
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        answer = client.get("/households")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    html = answer.get_data(as_text=True)
+    assert "Lê Văn Phúc" in html and "0912 345 678" in html
+    assert re.search(r'<option value="19702" >[^<]*Hải Lăng</option>', html)
+    assert "no-store" in answer.headers["Cache-Control"]
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert sum(bool(re.search(r"FROM users\b", s)) for s in reads) == 1, reads  # the session's user, once
+    assert len(reads) == 4, reads  # user, count, page of households with their communes, communes to filter by

@@ -32,3 +32,13 @@ def test_scale_seed_fills_postgresql_and_the_dashboard_counts_it_exactly(db_sess
     assert any("summaries" in line for line in lines)
     for period in (Period(date(2025, 1, 1), date(2026, 1, 1)), Period(date(2026, 11, 10), date(2026, 12, 20))):
         assert figures(Area(None), period).communes == figures(Area(None), period, source="direct").communes
+
+
+def test_scale_seed_can_keep_to_one_province(db_session):
+    """The load benchmark's households are all in the province its agent and officer work in."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("seed scale fills PostgreSQL")
+    seed_scale(60, echo=lambda _line: None, province="44")
+    provinces = set(db.session.scalars(select(Household.province_code).distinct()))
+    assert provinces == {"44"}
+    assert db.session.scalar(select(func.count(Order.id)).where(Order.province_code != "44")) == 0
