@@ -6,6 +6,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from connector.clock import vietnam_today
 from connector.db import TimestampMixin, UTCDateTime, utcnow
 from connector.extensions import db
 from connector.households.models import Household
@@ -48,7 +49,7 @@ class Product(TimestampMixin, db.Model):
 
     @property
     def ocop_expired(self) -> bool:
-        return bool(self.ocop_stars and self.ocop_expires_on and self.ocop_expires_on < date.today())
+        return bool(self.ocop_stars and self.ocop_expires_on and self.ocop_expires_on < vietnam_today())
 
     @property
     def ocop_advertised_stars(self) -> int | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -18,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from connector.audit.services import record
 from connector.auth.roles import Role, has_permission
+from connector.clock import VIETNAM, vietnam_now
 from connector.errors import NotFound, PermissionDenied, ValidationFailed
 from connector.extensions import db
 from connector.logistics.geo import PointIndex, haversine_km
@@ -26,7 +26,6 @@ from connector.logistics.models import IndexVersion, Pickup, PickupStatus, Serve
 from connector.orders.services import advance
 from connector.signals import pickup_planned
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _INDEX_KEY = "connector.service_point_index"
 
 
@@ -71,10 +70,6 @@ def current_index() -> tuple[PointIndex, list[PointInfo]]:
     index, infos = _build(version)
     current_app.extensions[_INDEX_KEY] = (index, infos, now)
     return index, infos
-
-
-def vietnam_now() -> datetime:
-    return datetime.now(VIETNAM)
 
 
 def nearest_points(lat: float, lon: float, limit: int = 5) -> list[dict]:

@@ -9,6 +9,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from connector.catalogue.models import Product, ProductStatus
+from connector.clock import vietnam_today
 from connector.extensions import db
 from connector.jobs.registry import periodic
 from connector.notices.models import NoticeKind
@@ -39,7 +40,7 @@ def run_periodic() -> None:
 
 def warn_expiring_certificates(today: date | None = None) -> int:
     """One notice per product and expiry date, 30 days ahead (the key makes later runs do nothing)."""
-    today = today or date.today()
+    today = today or vietnam_today()
     products = db.session.scalars(select(Product).where(
         Product.status != ProductStatus.ARCHIVED, Product.ocop_stars.is_not(None),
         Product.ocop_expires_on.between(today, today + timedelta(days=WARN_DAYS)))).all()

@@ -185,3 +185,16 @@ def test_a_description_keeps_its_line_breaks(client, auth, household):
     typed = "Gạo thơm   Hải Lăng\r\nTrồng theo VietGAP\n\n\n\n  Đóng túi 5 kg  "
     body = create(client, auth, household, description=typed).get_json()
     assert body["description"] == "Gạo thơm Hải Lăng\nTrồng theo VietGAP\n\nĐóng túi 5 kg"
+
+
+def test_a_certificate_expires_by_the_date_in_vietnam_not_the_servers(client, auth, household):
+    """The server keeps UTC; from 17:00 UTC it is already tomorrow in Vietnam. A certificate valid
+    until yesterday (Vietnam's date) has expired, one valid until today has not."""
+    from connector.clock import vietnam_today
+
+    def expired(until):
+        return create(client, auth, household, ocop_stars=4, ocop_certificate_no="245/QĐ-UBND", ocop_province_code="44",
+                      ocop_issued_on="2024-01-01", ocop_expires_on=until.isoformat()).get_json()["ocop_expired"]
+
+    assert expired(vietnam_today() - timedelta(days=1)) is True
+    assert expired(vietnam_today()) is False

@@ -19,8 +19,10 @@ from connector.marketplaces.jobs import ORDERS
 
 
 def test_after_create_app_workers_know_every_features_queue_in_round_robin_order(app):
-    # A farmer waiting for a sign-in code first, then a buyer's order, then publishing; housekeeping last.
-    assert queue_names() == ("notices", "orders", "publishing", "payments", "logistics", "reports", "maintenance")
+    # A farmer waiting for a sign-in code first, then a buyer's order, then publishing; an agent's large
+    # import before the dashboards' recounts; housekeeping last.
+    assert queue_names() == ("notices", "orders", "publishing", "payments", "logistics", "imports", "reports",
+                             "maintenance")
     assert {"publishing periodic tasks", "logistics periodic tasks", "certificates about to expire"} <= {
         name for name, _ in periodic_tasks()}
 

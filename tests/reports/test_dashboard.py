@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 
+from connector.clock import vietnam_today
 from connector.extensions import db
 from connector.reports.summaries import refresh_all
 from tests.factories import HAI_LANG, bearer, make_household, make_token, make_user
@@ -76,7 +76,7 @@ def test_a_national_viewer_pulls_the_monthly_report_as_json_and_an_officer_only_
     viewer = make_user("national", province_code=None)
     officer = make_user("officer", province_code="01")
     db.session.commit()
-    today = date.today()
+    today = vietnam_today()  # the report's days are Vietnam's
     query = f"province=44&from={today.replace(day=1).isoformat()}&to={today.isoformat()}"
     client = app.test_client()
     body = client.get(f"/api/v1/reports/onboarding?{query}", headers=bearer(make_token(viewer))).json
