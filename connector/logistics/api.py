@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from connector.auth.sessions import api_auth
+from connector.auth.sessions import api_access
 from connector.errors import AuthenticationFailed, BadRequest
 from connector.logistics.carrier import carrier_adapter
 from connector.logistics.geo import inside_vietnam
@@ -42,9 +42,7 @@ class NearestPoint(Schema):
 
 @blp.route("/service-points/nearest")
 class Nearest(MethodView):
-    decorators = [api_auth("households.read")]
-
-    @blp.doc(security=[{"bearerAuth": []}])
+    @api_access("households.read")
     @blp.arguments(NearestArgs, location="query")
     @blp.response(200, NearestPoint(many=True))
     def get(self, args):

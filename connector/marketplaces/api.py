@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from connector.api import json_body
-from connector.auth.sessions import api_auth, api_user
+from connector.auth.sessions import api_access, api_user
 from connector.catalogue.services import get_product
 from connector.errors import AuthenticationFailed, BadRequest, NotFound, ValidationFailed
 from connector.marketplaces import MARKETPLACES, services
@@ -62,9 +62,7 @@ class Webhook(MethodView):
 
 @blp.route("/products/<int:product_id>/listings")
 class ProductListings(MethodView):
-    decorators = [api_auth("households.read")]
-
-    @blp.doc(security=[{"bearerAuth": []}])
+    @api_access("households.read")
     @blp.response(200, ListingSchema(many=True))
     def get(self, product_id):
         """Each marketplace's listing of the product: state, reason, remote id."""
@@ -73,10 +71,8 @@ class ProductListings(MethodView):
 
 @blp.route("/products/<int:product_id>/publish")
 class Publish(MethodView):
-    decorators = [api_auth("households.write")]
-
-    @blp.doc(security=[{"bearerAuth": []}],
-             requestBody={"content": {"application/json": {"schema": PublishSchema}}})
+    @api_access("households.write")
+    @blp.doc(requestBody={"content": {"application/json": {"schema": PublishSchema}}})
     @blp.response(202, ListingSchema(many=True))
     def post(self, product_id):
         """Publish ("Đăng lên sàn") to the chosen marketplaces; the work happens in background jobs."""
