@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from connector.api import json_body
+from connector.api import json_body, link
 from connector.auth.sessions import api_access, api_user
 from connector.catalogue import services
 from connector.catalogue.schemas import PhotoSchema, ProductInputSchema, ProductSchema
@@ -14,6 +14,21 @@ from connector.errors import ValidationFailed
 from connector.households.services import get_household
 
 blp = Blueprint("catalogue_api", __name__, url_prefix="", description="Products and photos")
+_PRODUCT = "/products/{product_id}"
+_ID = "$response.body#/id"
+# From a created product, and a added photo, to what can be done with them (OpenAPI links).
+PRODUCT_LINKS = {"201": {"links": {
+    "GetProduct": link(_PRODUCT, "get", product_id=_ID),
+    "UpdateProduct": link(_PRODUCT, "patch", product_id=_ID),
+    "AddPhoto": link(f"{_PRODUCT}/photos", "post", product_id=_ID),
+    "ProductListings": link(f"{_PRODUCT}/listings", "get", product_id=_ID),
+    "PublishProduct": link(f"{_PRODUCT}/publish", "post", product_id=_ID),
+    "ArchiveProduct": link(f"{_PRODUCT}/archive", "post", product_id=_ID),
+}}}
+PHOTO_LINKS = {"201": {"links": {
+    "DeletePhoto": link(f"{_PRODUCT}/photos/{{photo_id}}", "delete", product_id="$request.path.product_id",
+                        photo_id=_ID),
+}}}
 
 
 class PhotoUploadSchema(Schema):
@@ -31,7 +46,8 @@ class HouseholdProducts(MethodView):
         return services.list_products(get_household(api_user(), household_id))
 
     @api_access("households.write")
-    @blp.doc(requestBody={"content": {"application/json": {"schema": ProductInputSchema}}})
+    @blp.doc(requestBody={"content": {"application/json": {"schema": ProductInputSchema}}},
+             responses=PRODUCT_LINKS)
     @blp.response(201, ProductSchema)
     def post(self, household_id):
         """Add a product (a draft until it has a photo and is set active)."""
@@ -68,7 +84,8 @@ class ProductArchive(MethodView):
 @blp.route("/products/<int:product_id>/photos")
 class ProductPhotos(MethodView):
     @api_access("households.write")
-    @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": PhotoUploadSchema}}})
+    @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": PhotoUploadSchema}}},
+             responses=PHOTO_LINKS)
     @blp.response(201, PhotoSchema)
     def post(self, product_id):
         """Upload one photo (JPEG, PNG or WebP up to 10 MB); EXIF is removed, the size reduced."""

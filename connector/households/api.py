@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from connector.api import json_body
+from connector.api import json_body, link
 from connector.audit.services import history
 from connector.auth.sessions import api_access, api_user
 from connector.households import services
@@ -17,11 +17,26 @@ from connector.households.schemas import (
 )
 
 blp = Blueprint("households_api", __name__, url_prefix="/households", description="Farming households")
+_HOUSEHOLD = "/households/{household_id}"
+_ID = "$response.body#/id"
+# From a created household to what can be done with it (OpenAPI links).
+CREATED_LINKS = {"201": {"links": {
+    "GetHousehold": link(_HOUSEHOLD, "get", household_id=_ID),
+    "UpdateHousehold": link(_HOUSEHOLD, "patch", household_id=_ID),
+    "HouseholdHistory": link(f"{_HOUSEHOLD}/history", "get", household_id=_ID),
+    "HouseholdProducts": link(f"{_HOUSEHOLD}/products", "get", household_id=_ID),
+    "AddProduct": link(f"{_HOUSEHOLD}/products", "post", household_id=_ID),
+    "ArchiveHousehold": link(f"{_HOUSEHOLD}/archive", "post", household_id=_ID),
+}}}
 
 
 class HouseholdCreateSchema(HouseholdInputSchema):
     confirm_duplicates = fields.Boolean(load_default=False, metadata={
         "description": "Save even though a household with a similar name lives in the same commune."})
+
+
+class SuspensionSchema(Schema):
+    reason = fields.String(required=True, metadata={"description": "Why, as the farmer will be told."})
 
 
 class ConversionInfoSchema(Schema):
@@ -54,7 +69,8 @@ class Households(MethodView):
         return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
 
     @api_access("households.write")
-    @blp.doc(requestBody={"content": {"application/json": {"schema": HouseholdCreateSchema}}})
+    @blp.doc(requestBody={"content": {"application/json": {"schema": HouseholdCreateSchema}}},
+             responses=CREATED_LINKS)
     @blp.response(201, HouseholdCreatedSchema)
     @blp.alt_response(409, description="Possible duplicate: resend with confirm_duplicates=true")
     def post(self):
@@ -97,6 +113,7 @@ class HouseholdArchive(MethodView):
 @blp.route("/<int:household_id>/suspend")
 class HouseholdSuspend(MethodView):
     @api_access("households.suspend")
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": SuspensionSchema}}})
     @blp.response(200, HouseholdSchema)
     def post(self, household_id):
         """Suspend an active household; body `{"reason": "..."}` (required): its listings are taken down."""

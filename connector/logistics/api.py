@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from connector.api import WEBHOOK_DOC
 from connector.auth.sessions import api_access
 from connector.errors import AuthenticationFailed, BadRequest
 from connector.logistics.carrier import carrier_adapter
@@ -17,6 +18,11 @@ from connector.logistics.shipping import apply_event
 from connector.remote.errors import MalformedWebhook
 
 blp = Blueprint("logistics_api", __name__, url_prefix="", description="Postal service points and the carrier")
+
+
+class CarrierReceiptSchema(Schema):
+    received = fields.Boolean()
+    applied = fields.Boolean(metadata={"description": "False when the shipment is unknown or the status old."})
 
 
 class NearestArgs(Schema):
@@ -52,7 +58,8 @@ class Nearest(MethodView):
 
 @blp.route("/webhooks/carrier")
 class CarrierWebhook(MethodView):
-    @blp.response(200)
+    @blp.doc(**WEBHOOK_DOC)
+    @blp.response(200, CarrierReceiptSchema)
     def post(self):
         """A shipment's status from the carrier, HMAC-signed. Bad signature: 401, nothing changed."""
         try:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
-from connector.api import json_body
+from connector.api import WEBHOOK_DOC, json_body
 from connector.auth.sessions import api_access, api_user
 from connector.errors import AuthenticationFailed, ValidationFailed
 from connector.media import qr_images
@@ -29,6 +29,12 @@ class NoticeSchema(Schema):
     occurred_at = fields.AwareDateTime(required=True)
     account = fields.String(load_default=None, validate=validate.Length(max=19))
     bin = fields.String(load_default=None, validate=validate.Length(equal=6))
+
+
+class NoticeReceiptSchema(Schema):
+    received = fields.Boolean()
+    duplicate = fields.Boolean(metadata={"description": "The same bank reference came before."})
+    outcome = fields.String(metadata={"description": "The order's payment status, or unmatched (staff match it)."})
 
 
 class StaffPaymentSchema(Schema):
@@ -115,6 +121,7 @@ class OrderPaymentQRImage(MethodView):
 @blp.route("/orders/<int:order_id>/payments")
 class OrderPayments(MethodView):
     @api_access("payments.record")
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": StaffPaymentSchema}}})
     @blp.response(201, PaymentSchema)
     def post(self, order_id):
         """Staff record cash received or a transfer they saw: `{"amount": 150000, "method": "cash"}`."""
@@ -125,7 +132,8 @@ class OrderPayments(MethodView):
 
 @blp.route("/webhooks/payments")
 class PaymentNotice(MethodView):
-    @blp.response(200)
+    @blp.doc(**WEBHOOK_DOC)
+    @blp.response(200, NoticeReceiptSchema)
     def post(self):
         """A bank notice, HMAC-signed like the marketplaces' webhooks. Bad signature: 401, nothing stored."""
         body = request.get_data()
