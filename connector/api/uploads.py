@@ -25,8 +25,7 @@ class FileSchema(Schema):
 
 
 # For @blp.doc: the request is a multipart form with one file.
-UPLOAD_DOC = {"security": [{"bearerAuth": []}],
-              "requestBody": {"content": {"multipart/form-data": {"schema": FileSchema}}}}
+UPLOAD_DOC = {"requestBody": {"content": {"multipart/form-data": {"schema": FileSchema}}}}
 
 
 def uploaded_file() -> bytes:

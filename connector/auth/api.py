@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from connector.auth import services
 from connector.auth.schemas import TokenRequestSchema, TokenSchema
-from connector.auth.sessions import api_auth
+from connector.auth.sessions import api_access
 from connector.extensions import limiter
 
 blp = Blueprint("auth_api", __name__, url_prefix="/auth", description="Sign in for an API token")
@@ -39,9 +39,8 @@ class TokenResource(MethodView):
         plain, token = services.issue_token(user)
         return {"token": plain, "expires_at": token.expires_at}
 
-    @api_auth()
+    @api_access()
     @blp.response(204)
-    @blp.doc(security=[{"bearerAuth": []}])
     def delete(self):
         """Revoke the token used for this request (sign out of the API)."""
         if "api_token" in g:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from connector.auth.models import User
-from connector.auth.roles import has_permission
+from connector.auth.roles import PERMISSIONS, Role, has_permission
 from connector.errors import AuthenticationFailed, PermissionDenied
 from connector.extensions import db
 
@@ -86,5 +86,31 @@ def api_auth(permission: str | None = None):
             return view(*args, **kwargs)
 
         return wrapper
+
+    return decorator
+
+
+def _error(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def access_doc(permission: str | None = None) -> dict:
+    """The OpenAPI of an operation behind a bearer token and `permission`: the roles that may call it
+    (x-roles), 401 without a valid token, 403 for the other roles."""
+    roles = sorted(PERMISSIONS[permission]) if permission else sorted(Role)
+    responses = {"401": _error("No valid bearer token.")}
+    if permission:
+        responses["403"] = _error("The token's role may not do this (see x-roles).")
+    return {"security": [{"bearerAuth": []}], "x-roles": [str(role) for role in roles], "responses": responses}
+
+
+def api_access(permission: str | None = None):
+    """For API operations: api_auth(permission) checked before anything else is read, and documented
+    (access_doc). Put it above the flask-smorest decorators that read the request."""
+    from flask_smorest import Blueprint
+
+    def decorator(view):
+        return Blueprint.doc(**access_doc(permission))(api_auth(permission)(view))
 
     return decorator

@@ -6,15 +6,29 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from connector.api import json_body
-from connector.auth.sessions import api_auth, api_user
+from connector.api import json_body, link
+from connector.auth.sessions import api_access, api_user
 from connector.catalogue import services
 from connector.catalogue.schemas import PhotoSchema, ProductInputSchema, ProductSchema
 from connector.errors import ValidationFailed
 from connector.households.services import get_household
 
 blp = Blueprint("catalogue_api", __name__, url_prefix="", description="Products and photos")
-SECURITY = [{"bearerAuth": []}]
+_PRODUCT = "/products/{product_id}"
+_ID = "$response.body#/id"
+# From a created product, and a added photo, to what can be done with them (OpenAPI links).
+PRODUCT_LINKS = {"201": {"links": {
+    "GetProduct": link(_PRODUCT, "get", product_id=_ID),
+    "UpdateProduct": link(_PRODUCT, "patch", product_id=_ID),
+    "AddPhoto": link(f"{_PRODUCT}/photos", "post", product_id=_ID),
+    "ProductListings": link(f"{_PRODUCT}/listings", "get", product_id=_ID),
+    "PublishProduct": link(f"{_PRODUCT}/publish", "post", product_id=_ID),
+    "ArchiveProduct": link(f"{_PRODUCT}/archive", "post", product_id=_ID),
+}}}
+PHOTO_LINKS = {"201": {"links": {
+    "DeletePhoto": link(f"{_PRODUCT}/photos/{{photo_id}}", "delete", product_id="$request.path.product_id",
+                        photo_id=_ID),
+}}}
 
 
 class PhotoUploadSchema(Schema):
@@ -25,15 +39,15 @@ class PhotoUploadSchema(Schema):
 
 @blp.route("/households/<int:household_id>/products")
 class HouseholdProducts(MethodView):
-    decorators = [api_auth("households.read")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("households.read")
     @blp.response(200, ProductSchema(many=True))
     def get(self, household_id):
         """The household's products (archived ones left out)."""
         return services.list_products(get_household(api_user(), household_id))
 
-    @blp.doc(security=SECURITY, requestBody={"content": {"application/json": {"schema": ProductInputSchema}}})
+    @api_access("households.write")
+    @blp.doc(requestBody={"content": {"application/json": {"schema": ProductInputSchema}}},
+             responses=PRODUCT_LINKS)
     @blp.response(201, ProductSchema)
     def post(self, household_id):
         """Add a product (a draft until it has a photo and is set active)."""
@@ -42,15 +56,14 @@ class HouseholdProducts(MethodView):
 
 @blp.route("/products/<int:product_id>")
 class ProductDetail(MethodView):
-    decorators = [api_auth("households.read")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("households.read")
     @blp.response(200, ProductSchema)
     def get(self, product_id):
         """One product; another area's product answers 404."""
         return services.get_product(api_user(), product_id)
 
-    @blp.doc(security=SECURITY, requestBody={"content": {"application/json": {"schema": ProductInputSchema}}})
+    @api_access("households.write")
+    @blp.doc(requestBody={"content": {"application/json": {"schema": ProductInputSchema}}})
     @blp.response(200, ProductSchema)
     def patch(self, product_id):
         """Change some fields (validated together with the stored ones)."""
@@ -60,9 +73,7 @@ class ProductDetail(MethodView):
 
 @blp.route("/products/<int:product_id>/archive")
 class ProductArchive(MethodView):
-    decorators = [api_auth("households.write")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("households.write")
     @blp.response(200, ProductSchema)
     def post(self, product_id):
         """Archive a product."""
@@ -72,9 +83,9 @@ class ProductArchive(MethodView):
 
 @blp.route("/products/<int:product_id>/photos")
 class ProductPhotos(MethodView):
-    decorators = [api_auth("households.write")]
-
-    @blp.doc(security=SECURITY, requestBody={"content": {"multipart/form-data": {"schema": PhotoUploadSchema}}})
+    @api_access("households.write")
+    @blp.doc(requestBody={"content": {"multipart/form-data": {"schema": PhotoUploadSchema}}},
+             responses=PHOTO_LINKS)
     @blp.response(201, PhotoSchema)
     def post(self, product_id):
         """Upload one photo (JPEG, PNG or WebP up to 10 MB); EXIF is removed, the size reduced."""
@@ -88,9 +99,7 @@ class ProductPhotos(MethodView):
 
 @blp.route("/products/<int:product_id>/photos/<int:photo_id>")
 class ProductPhotoDetail(MethodView):
-    decorators = [api_auth("households.write")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("households.write")
     @blp.response(204)
     def delete(self, product_id, photo_id):
         """Remove a photo (a product on sale keeps at least one)."""

@@ -11,20 +11,17 @@ from connector.admin_units.schemas import (
     LegacyAddressSchema,
     ProvinceSchema,
 )
-from connector.auth.sessions import api_auth
+from connector.auth.sessions import api_access
 
 blp = Blueprint(
     "admin_units_api", __name__, url_prefix="/admin-units",
     description="Vietnam's provinces and communes since 1 July 2025",
 )
-SECURITY = [{"bearerAuth": []}]
 
 
 @blp.route("/provinces")
 class Provinces(MethodView):
-    decorators = [api_auth("admin_units.read")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("admin_units.read")
     @blp.response(200, ProvinceSchema(many=True))
     def get(self):
         """The 34 provinces and cities, by code."""
@@ -33,9 +30,7 @@ class Provinces(MethodView):
 
 @blp.route("/provinces/<code>/communes")
 class ProvinceCommunes(MethodView):
-    decorators = [api_auth("admin_units.read")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("admin_units.read")
     @blp.response(200, CommuneSchema(many=True))
     def get(self, code):
         """The communes, wards and special zones of one province. Unknown code: 422."""
@@ -44,9 +39,7 @@ class ProvinceCommunes(MethodView):
 
 @blp.route("/communes")
 class CommuneSearch(MethodView):
-    decorators = [api_auth("admin_units.read")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("admin_units.read")
     @blp.arguments(CommuneSearchArgsSchema, location="query")
     @blp.response(200, CommuneSchema(many=True))
     def get(self, args):
@@ -56,9 +49,7 @@ class CommuneSearch(MethodView):
 
 @blp.route("/communes/<code>")
 class CommuneDetail(MethodView):
-    decorators = [api_auth("admin_units.read")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("admin_units.read")
     @blp.response(200, CommuneSchema)
     def get(self, code):
         """One commune by its 2025 code. Unknown code: 422."""
@@ -67,9 +58,7 @@ class CommuneDetail(MethodView):
 
 @blp.route("/convert")
 class LegacyConversion(MethodView):
-    decorators = [api_auth("admin_units.read")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("admin_units.read")
     @blp.arguments(LegacyAddressSchema)
     @blp.response(200, ConversionSchema)
     def post(self, address):

@@ -4,9 +4,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from connector.api import json_body
+from connector.api import json_body, link
 from connector.audit.services import history
-from connector.auth.sessions import api_auth, api_user
+from connector.auth.sessions import api_access, api_user
 from connector.households import services
 from connector.households.schemas import (
     HouseholdInputSchema,
@@ -17,12 +17,26 @@ from connector.households.schemas import (
 )
 
 blp = Blueprint("households_api", __name__, url_prefix="/households", description="Farming households")
-SECURITY = [{"bearerAuth": []}]
+_HOUSEHOLD = "/households/{household_id}"
+_ID = "$response.body#/id"
+# From a created household to what can be done with it (OpenAPI links).
+CREATED_LINKS = {"201": {"links": {
+    "GetHousehold": link(_HOUSEHOLD, "get", household_id=_ID),
+    "UpdateHousehold": link(_HOUSEHOLD, "patch", household_id=_ID),
+    "HouseholdHistory": link(f"{_HOUSEHOLD}/history", "get", household_id=_ID),
+    "HouseholdProducts": link(f"{_HOUSEHOLD}/products", "get", household_id=_ID),
+    "AddProduct": link(f"{_HOUSEHOLD}/products", "post", household_id=_ID),
+    "ArchiveHousehold": link(f"{_HOUSEHOLD}/archive", "post", household_id=_ID),
+}}}
 
 
 class HouseholdCreateSchema(HouseholdInputSchema):
     confirm_duplicates = fields.Boolean(load_default=False, metadata={
         "description": "Save even though a household with a similar name lives in the same commune."})
+
+
+class SuspensionSchema(Schema):
+    reason = fields.String(required=True, metadata={"description": "Why, as the farmer will be told."})
 
 
 class ConversionInfoSchema(Schema):
@@ -46,9 +60,7 @@ class AuditEventSchema(Schema):
 
 @blp.route("")
 class Households(MethodView):
-    decorators = [api_auth("households.read")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("households.read")
     @blp.arguments(HouseholdListArgsSchema, location="query")
     @blp.response(200, HouseholdPageSchema)
     def get(self, args):
@@ -56,7 +68,9 @@ class Households(MethodView):
         items, total = services.search_households(api_user(), **args)
         return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
 
-    @blp.doc(security=SECURITY, requestBody={"content": {"application/json": {"schema": HouseholdCreateSchema}}})
+    @api_access("households.write")
+    @blp.doc(requestBody={"content": {"application/json": {"schema": HouseholdCreateSchema}}},
+             responses=CREATED_LINKS)
     @blp.response(201, HouseholdCreatedSchema)
     @blp.alt_response(409, description="Possible duplicate: resend with confirm_duplicates=true")
     def post(self):
@@ -70,15 +84,14 @@ class Households(MethodView):
 
 @blp.route("/<int:household_id>")
 class HouseholdDetail(MethodView):
-    decorators = [api_auth("households.read")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("households.read")
     @blp.response(200, HouseholdSchema)
     def get(self, household_id):
         """One household; another area's household answers 404."""
         return services.get_household(api_user(), household_id)
 
-    @blp.doc(security=SECURITY, requestBody={"content": {"application/json": {"schema": HouseholdUpdateSchema}}})
+    @api_access("households.write")
+    @blp.doc(requestBody={"content": {"application/json": {"schema": HouseholdUpdateSchema}}})
     @blp.response(200, HouseholdSchema)
     def patch(self, household_id):
         """Change some fields; they are validated together with the stored ones."""
@@ -89,9 +102,7 @@ class HouseholdDetail(MethodView):
 
 @blp.route("/<int:household_id>/archive")
 class HouseholdArchive(MethodView):
-    decorators = [api_auth("households.write")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("households.write")
     @blp.response(200, HouseholdSchema)
     def post(self, household_id):
         """Archive a household (it is kept, with its history)."""
@@ -101,9 +112,8 @@ class HouseholdArchive(MethodView):
 
 @blp.route("/<int:household_id>/suspend")
 class HouseholdSuspend(MethodView):
-    decorators = [api_auth("households.suspend")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("households.suspend")
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": SuspensionSchema}}})
     @blp.response(200, HouseholdSchema)
     def post(self, household_id):
         """Suspend an active household; body `{"reason": "..."}` (required): its listings are taken down."""
@@ -115,9 +125,7 @@ class HouseholdSuspend(MethodView):
 
 @blp.route("/<int:household_id>/reinstate")
 class HouseholdReinstate(MethodView):
-    decorators = [api_auth("households.suspend")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("households.suspend")
     @blp.response(200, HouseholdSchema)
     def post(self, household_id):
         """Reinstate a suspended household: its listings go back on sale."""
@@ -127,9 +135,7 @@ class HouseholdReinstate(MethodView):
 
 @blp.route("/<int:household_id>/history")
 class HouseholdHistory(MethodView):
-    decorators = [api_auth("households.read")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("households.read")
     @blp.response(200, AuditEventSchema(many=True))
     def get(self, household_id):
         """Who created and changed this household, when, and what (account numbers masked)."""

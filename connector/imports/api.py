@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from connector.api.uploads import UPLOAD_DOC, DryRunSchema, RowErrorSchema, refuse_unless_clean, uploaded_file
-from connector.auth.sessions import api_auth, api_user
+from connector.auth.sessions import api_access, api_user
 from connector.imports import services
 
 blp = Blueprint("imports_api", __name__, url_prefix="/imports", description="Bulk import (CSV, XLSX)")
@@ -22,8 +22,7 @@ class ImportReportSchema(Schema):
 
 @blp.route("/<kind>")
 class Import(MethodView):
-    decorators = [api_auth("households.write")]
-
+    @api_access("households.write")
     @blp.doc(**UPLOAD_DOC)
     @blp.arguments(DryRunSchema, location="query")
     @blp.response(200, ImportReportSchema)

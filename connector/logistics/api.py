@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from connector.auth.sessions import api_auth
+from connector.api import WEBHOOK_DOC
+from connector.auth.sessions import api_access
 from connector.errors import AuthenticationFailed, BadRequest
 from connector.logistics.carrier import carrier_adapter
 from connector.logistics.geo import inside_vietnam
@@ -17,6 +18,11 @@ from connector.logistics.shipping import apply_event
 from connector.remote.errors import MalformedWebhook
 
 blp = Blueprint("logistics_api", __name__, url_prefix="", description="Postal service points and the carrier")
+
+
+class CarrierReceiptSchema(Schema):
+    received = fields.Boolean()
+    applied = fields.Boolean(metadata={"description": "False when the shipment is unknown or the status old."})
 
 
 class NearestArgs(Schema):
@@ -42,9 +48,7 @@ class NearestPoint(Schema):
 
 @blp.route("/service-points/nearest")
 class Nearest(MethodView):
-    decorators = [api_auth("households.read")]
-
-    @blp.doc(security=[{"bearerAuth": []}])
+    @api_access("households.read")
     @blp.arguments(NearestArgs, location="query")
     @blp.response(200, NearestPoint(many=True))
     def get(self, args):
@@ -54,7 +58,8 @@ class Nearest(MethodView):
 
 @blp.route("/webhooks/carrier")
 class CarrierWebhook(MethodView):
-    @blp.response(200)
+    @blp.doc(**WEBHOOK_DOC)
+    @blp.response(200, CarrierReceiptSchema)
     def post(self):
         """A shipment's status from the carrier, HMAC-signed. Bad signature: 401, nothing changed."""
         try:

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
-from connector.api import json_body
-from connector.auth.sessions import api_auth, api_user
+from connector.api import WEBHOOK_DOC, error_doc, json_body
+from connector.auth.sessions import api_access, api_user
 from connector.catalogue.services import get_product
 from connector.errors import AuthenticationFailed, BadRequest, NotFound, ValidationFailed
 from connector.marketplaces import MARKETPLACES, services
@@ -22,6 +22,11 @@ blp = Blueprint("marketplaces_api", __name__, url_prefix="", description="Market
 class PublishSchema(Schema):
     marketplaces = fields.List(fields.String(validate=validate.OneOf(MARKETPLACES)),
                                load_default=list(MARKETPLACES))
+
+
+class WebhookReceiptSchema(Schema):
+    received = fields.Boolean()
+    duplicate = fields.Boolean(metadata={"description": "The same event came before: nothing new stored."})
 
 
 class ListingSchema(Schema):
@@ -40,7 +45,9 @@ class ListingSchema(Schema):
 @blp.route("/webhooks/<marketplace>")
 @blp.route("/webhooks/<marketplace>/<storefront>")
 class Webhook(MethodView):
-    @blp.response(200)
+    @blp.doc(**WEBHOOK_DOC)
+    @blp.doc(responses={"404": error_doc("No such marketplace or shop.")})
+    @blp.response(200, WebhookReceiptSchema)
     def post(self, marketplace, storefront=""):
         """A marketplace's event, signed (HMAC-SHA256) with the secret of the national account or of the
         province's shop (`/webhooks/<marketplace>/<province code>`). Bad signature: 401, nothing stored."""
@@ -62,9 +69,7 @@ class Webhook(MethodView):
 
 @blp.route("/products/<int:product_id>/listings")
 class ProductListings(MethodView):
-    decorators = [api_auth("households.read")]
-
-    @blp.doc(security=[{"bearerAuth": []}])
+    @api_access("households.read")
     @blp.response(200, ListingSchema(many=True))
     def get(self, product_id):
         """Each marketplace's listing of the product: state, reason, remote id."""
@@ -73,10 +78,8 @@ class ProductListings(MethodView):
 
 @blp.route("/products/<int:product_id>/publish")
 class Publish(MethodView):
-    decorators = [api_auth("households.write")]
-
-    @blp.doc(security=[{"bearerAuth": []}],
-             requestBody={"content": {"application/json": {"schema": PublishSchema}}})
+    @api_access("households.write")
+    @blp.doc(requestBody={"content": {"application/json": {"schema": PublishSchema}}})
     @blp.response(202, ListingSchema(many=True))
     def post(self, product_id):
         """Publish ("Đăng lên sàn") to the chosen marketplaces; the work happens in background jobs."""

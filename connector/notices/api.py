@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from connector.api import json_body
+from connector.api import WEBHOOK_DOC, json_body
 from connector.db import utcnow
 from connector.errors import AuthenticationFailed, ValidationFailed
 from connector.extensions import db
@@ -30,9 +30,15 @@ class DeliveryReportSchema(Schema):
     SendStatus = fields.Integer(required=True, strict=True)
 
 
+class DeliveryReceiptSchema(Schema):
+    received = fields.Boolean()
+    known = fields.Boolean(metadata={"description": "Whether the report's RequestId names an SMS we sent."})
+
+
 @blp.route("/webhooks/sms")
 class SmsDeliveryReport(MethodView):
-    @blp.response(200)
+    @blp.doc(**WEBHOOK_DOC)
+    @blp.response(200, DeliveryReceiptSchema)
     def post(self):
         """The gateway's delivery report for one SMS. Bad signature: 401, nothing changed."""
         body = request.get_data()

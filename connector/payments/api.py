@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
-from connector.api import json_body
-from connector.auth.sessions import api_auth, api_user
+from connector.api import WEBHOOK_DOC, json_body
+from connector.auth.sessions import api_access, api_user
 from connector.errors import AuthenticationFailed, ValidationFailed
 from connector.media import qr_images
 from connector.orders.services import get_order
@@ -18,7 +18,6 @@ from connector.payments.models import PaymentMethod
 from connector.signing import verify
 
 blp = Blueprint("payments_api", __name__, url_prefix="", description="Payments: VietQR and bank notices")
-SECURITY = [{"bearerAuth": []}]
 
 
 class NoticeSchema(Schema):
@@ -30,6 +29,12 @@ class NoticeSchema(Schema):
     occurred_at = fields.AwareDateTime(required=True)
     account = fields.String(load_default=None, validate=validate.Length(max=19))
     bin = fields.String(load_default=None, validate=validate.Length(equal=6))
+
+
+class NoticeReceiptSchema(Schema):
+    received = fields.Boolean()
+    duplicate = fields.Boolean(metadata={"description": "The same bank reference came before."})
+    outcome = fields.String(metadata={"description": "The order's payment status, or unmatched (staff match it)."})
 
 
 class StaffPaymentSchema(Schema):
@@ -45,6 +50,24 @@ class PaymentSchema(Schema):
     order_status = fields.Function(lambda p: p.order.payment_status if p.order else None)
 
 
+class PaymentQRSchema(Schema):
+    order_code = fields.String()
+    payload = fields.String(metadata={"description": "The EMVCo text the banking apps read"})
+    fields_ = fields.Dict(data_key="fields", metadata={"description": "The payload's fields, decoded"})
+    png_url = fields.String()
+    svg_url = fields.String()
+    pay_url = fields.String(metadata={"description": "The public pay page for the buyer"})
+
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+QR_IMAGE_RESPONSES = {
+    "200": {"description": "The QR code as an image",
+            "content": {qr_images.FORMATS["png"]: _BINARY, qr_images.FORMATS["svg"]: _BINARY},
+            "headers": {"ETag": {"schema": {"type": "string"}}, "Cache-Control": {"schema": {"type": "string"}}}},
+    "304": {"description": "Not modified: If-None-Match named the image's ETag"},
+}
+
+
 def _load(schema: Schema, body: dict) -> dict:
     try:
         return schema.load(body)
@@ -56,7 +79,7 @@ def qr_document(order) -> dict:
     qr, payload = services.order_qr(order)
     token = qr_images.image_token(current_app.config["SECRET_KEY"], payload)
     return {
-        "order_code": order.code, "payload": payload, "fields": qr.as_dict(),
+        "order_code": order.code, "payload": payload, "fields_": qr.as_dict(),
         "png_url": url_for("payments.qr_image", token=token, image_format="png", _external=True),
         "svg_url": url_for("payments.qr_image", token=token, image_format="svg", _external=True),
         "pay_url": url_for("payments.pay", code=order.code, _external=True),
@@ -78,10 +101,8 @@ def image_response(payload: str, image_format: str, level: str, cache_control: s
 
 @blp.route("/orders/<int:order_id>/payment-qr")
 class OrderPaymentQR(MethodView):
-    decorators = [api_auth("households.read")]
-
-    @blp.doc(security=SECURITY)
-    @blp.response(200)
+    @api_access("households.read")
+    @blp.response(200, PaymentQRSchema)
     def get(self, order_id):
         """The order's dynamic VietQR: payload, its fields, and image and pay-page links."""
         return qr_document(get_order(api_user(), order_id))
@@ -89,9 +110,8 @@ class OrderPaymentQR(MethodView):
 
 @blp.route("/orders/<int:order_id>/payment-qr.<any(png, svg):image_format>")
 class OrderPaymentQRImage(MethodView):
-    decorators = [api_auth("households.read")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("households.read")
+    @blp.doc(responses=QR_IMAGE_RESPONSES)
     def get(self, order_id, image_format):
         """The order's VietQR as PNG or SVG (error correction M; ETag)."""
         _qr, payload = services.order_qr(get_order(api_user(), order_id))
@@ -100,9 +120,8 @@ class OrderPaymentQRImage(MethodView):
 
 @blp.route("/orders/<int:order_id>/payments")
 class OrderPayments(MethodView):
-    decorators = [api_auth("payments.record")]
-
-    @blp.doc(security=SECURITY)
+    @api_access("payments.record")
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": StaffPaymentSchema}}})
     @blp.response(201, PaymentSchema)
     def post(self, order_id):
         """Staff record cash received or a transfer they saw: `{"amount": 150000, "method": "cash"}`."""
@@ -113,7 +132,8 @@ class OrderPayments(MethodView):
 
 @blp.route("/webhooks/payments")
 class PaymentNotice(MethodView):
-    @blp.response(200)
+    @blp.doc(**WEBHOOK_DOC)
+    @blp.response(200, NoticeReceiptSchema)
     def post(self):
         """A bank notice, HMAC-signed like the marketplaces' webhooks. Bad signature: 401, nothing stored."""
         body = request.get_data()

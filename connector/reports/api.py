@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from connector.admin_units.models import Province
-from connector.auth.sessions import api_auth, api_user
+from connector.auth.sessions import api_access, api_user
 from connector.errors import ValidationFailed
 from connector.extensions import db
 from connector.reports.breakdowns import area_from, breakdown
@@ -28,9 +28,8 @@ class OnboardingQuery(Schema):
 
 @blp.route("/onboarding")
 class OnboardingReport(MethodView):
-    decorators = [api_auth("reports.read")]
-
-    @blp.doc(security=[{"bearerAuth": []}], parameters=[
+    @api_access("reports.read")
+    @blp.doc(parameters=[
         {"in": "query", "name": name, "required": True, "schema": {"type": "string"}, "description": text}
         for name, text in (("province", "Province code, e.g. 44"), ("from", "First day, YYYY-MM-DD"),
                            ("to", "Last day, YYYY-MM-DD (included)"))])

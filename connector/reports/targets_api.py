@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from connector.api.uploads import UPLOAD_DOC, DryRunSchema, RowErrorSchema, refuse_unless_clean, uploaded_file
-from connector.auth.sessions import api_auth, api_user
+from connector.auth.sessions import api_access, api_user
 from connector.reports import targets
 
 blp = Blueprint("targets_api", __name__, url_prefix="/reports/targets",
@@ -22,8 +22,7 @@ class TargetImportReportSchema(Schema):
 
 @blp.route("")
 class TargetImport(MethodView):
-    decorators = [api_auth("targets.import")]
-
+    @api_access("targets.import")
     @blp.doc(**UPLOAD_DOC)
     @blp.arguments(DryRunSchema, location="query")
     @blp.response(200, TargetImportReportSchema)

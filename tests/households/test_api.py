@@ -170,6 +170,18 @@ def test_update_validates_with_the_stored_fields_and_is_audited(client, auth, ag
     assert agent.username == events[0]["actor"]
 
 
+def test_a_role_that_may_not_write_is_refused_before_its_input_is_read(client, db_session):
+    """An officer's or a national viewer's malformed or probing create gets 403, not the 422 or 409
+    that would tell them what the form checks (found by the API fuzzing, issue 15)."""
+    make_household(phone="0912 345 678")
+    for role in ("officer", "national"):
+        headers = bearer(make_token(make_user(role)))
+        for body in ([], {"head_name": ""}, household_input(phone="0912 345 678")):
+            response = client.post(URL, json=body, headers=headers)
+            assert response.status_code == 403, (role, body, response.get_json())
+            assert response.get_json()["message"] == "Bạn không có quyền thực hiện thao tác này."
+
+
 def test_unknown_fields_in_an_update_are_refused(client, auth, agent):
     household = make_household(agent)
     response = client.patch(f"{URL}/{household.id}", json={"cccd": "001234567890"}, headers=auth)

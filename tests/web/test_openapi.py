@@ -29,3 +29,15 @@ def test_docs_page_describes_every_operation_in_vietnamese(client):
     assert english == []
     assert "Đổi tên đăng nhập và mật khẩu lấy một mã truy cập có hạn dùng." in html
     assert "(path)" not in html and "default" not in html
+
+
+def test_the_qr_image_answers_are_documented_as_the_png_and_svg_they_are(client, auth):
+    """An API client reading the document learns that the QR image is PNG or SVG (not JSON), with an
+    ETag, and that its If-None-Match gets a 304 (issue 15: the operation documented no answer but errors)."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    responses = spec["paths"]["/api/v1/orders/{order_id}/payment-qr.{image_format}"]["get"]["responses"]
+    assert set(responses["200"]["content"]) == {"image/png", "image/svg+xml"}
+    assert "ETag" in responses["200"]["headers"]
+    assert "304" in responses
+    document = spec["paths"]["/api/v1/orders/{order_id}/payment-qr"]["get"]["responses"]["200"]
+    assert document["content"]["application/json"]["schema"]["$ref"].endswith("/PaymentQR")
