@@ -36,7 +36,8 @@ def _strings(value):
 
 def refuse_control_characters():
     sent = [*request.args.items(multi=True), *request.form.items(multi=True)]
-    texts = [text for pair in sent for text in pair]
+    # A multipart part that names no field comes with None for its name: nothing to look at there.
+    texts = [text for pair in sent for text in pair if isinstance(text, str)]
     if request.is_json:
         texts.extend(_strings(request.get_json(silent=True)))
     field = next((text for text in texts if CONTROL.search(text)), None)

@@ -40,6 +40,18 @@ def fresh_database(folder: Path):
         yield url
 
 
+@contextmanager
+def started_stack(folder: Path):
+    """A whole system booted over a fresh database, stopped at the end."""
+    with fresh_database(folder) as database_url:
+        running = Stack(folder, database_url)
+        try:
+            running.boot()
+            yield running
+        finally:
+            running.close()
+
+
 class Stack:
     """Web (gunicorn), worker, sandbox and Redis processes over one fresh database."""
 

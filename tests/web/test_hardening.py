@@ -17,7 +17,7 @@ from connector import create_app
 from connector.config import PROJECT_ROOT
 from connector.extensions import db
 from connector.households.models import Household
-from tests.factories import make_household, make_user
+from tests.factories import make_household, make_product, make_user
 from tests.helpers import csrf_token_from, free_port
 
 # In a process of its own: a second app here would rebind the shared rate limiter's storage (to the
@@ -205,3 +205,13 @@ def test_huge_ids_and_page_numbers_are_not_found_or_refused_never_a_500(app, db_
     api = client.get("/api/v1/households", query_string={"page": str(10**30)},
                      headers={"Authorization": f"Bearer {token['token']}"})
     assert api.status_code == 422
+
+
+def test_a_multipart_part_without_a_name_is_refused_not_a_500(client, auth, agent):
+    """Found by the API fuzzing (issue 15): a form part whose Content-Disposition names no field
+    reached the control-character check as a None key and failed it with a 500."""
+    product = make_product(make_household(agent), user=agent)
+    body = b'--b\r\nContent-Disposition: form-data\r\n\r\nabc\r\n--b--\r\n'
+    answer = client.post(f"/api/v1/products/{product.id}/photos", data=body, headers=auth,
+                         content_type="multipart/form-data; boundary=b")
+    assert answer.status_code == 422 and "Hãy chọn một ảnh." in str(answer.get_json())
