@@ -8,14 +8,12 @@ import statistics
 import tempfile
 import time
 
-import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from connector import create_app
 from connector.admin_units.services import sync_admin_units
-from connector.config import normalise_database_url
 from connector.extensions import db
-from tests.helpers import redis_server  # noqa: F401  (re-exported for run.py)
+from tests.helpers import redis_server, schema_of_its_own  # noqa: F401  (redis_server: re-exported for run.py)
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -43,17 +41,8 @@ def database(kind: str):
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/bench.sqlite3"
         return
-    url = normalise_database_url(kind)
-    schema = f"bench_{secrets.token_hex(4)}"
-    admin = sa.create_engine(url)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{url}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with schema_of_its_own(kind, "bench") as url:
+        yield url
 
 
 def make_app(database_url: str, redis_url: str, media_root: str):

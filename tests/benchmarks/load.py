@@ -46,14 +46,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 import sqlalchemy as sa
 
 from connector.config import PROJECT_ROOT, normalise_database_url
-from tests.helpers import free_port
+from tests.helpers import free_port, schema_of_its_own
 from tests.system.stack import BIN, Stack
 from tests.test_config import PRODUCTION
 
@@ -73,21 +72,6 @@ def procfile_command(process: str) -> str:
         if line.startswith(f"{process}:"):
             return line.split(":", 1)[1].strip()
     raise LookupError(process)
-
-
-@contextmanager
-def schema(url: str):
-    url = normalise_database_url(url)
-    name = f"load_{secrets.token_hex(4)}"
-    admin = sa.create_engine(url)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{name}"')
-    try:
-        yield f"{url}?options=-csearch_path%3D{name}"
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
-        admin.dispose()
 
 
 def production_env(stack: Stack, secret_key: str, workers: int) -> dict:
@@ -382,7 +366,7 @@ def run(postgres_url: str | None) -> None:
     seconds, users = setting("BENCH_LOAD_SECONDS", 60), setting("BENCH_LOAD_USERS", 200)
     webhooks, workers = setting("BENCH_LOAD_WEBHOOKS", 1000), setting("WEB_CONCURRENCY", 2)
     secret_key = secrets.token_urlsafe(48)
-    with tempfile.TemporaryDirectory() as temporary, schema(postgres_url) as database_url:
+    with tempfile.TemporaryDirectory() as temporary, schema_of_its_own(postgres_url, "load") as database_url:
         folder = Path(temporary)
         stack = Stack(folder, database_url)
         try:
