@@ -119,3 +119,20 @@ def schema_of_its_own(url: str, prefix: str):
         with admin.begin() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@contextlib.contextmanager
+def statements_run(engine):
+    """The SQL statements `engine` sends while the block runs, in order (to count round trips)."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

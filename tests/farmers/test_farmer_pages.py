@@ -285,19 +285,11 @@ def test_a_staff_session_opens_no_farmer_page_and_changes_nothing(app, farm):
 def test_today_reads_the_session_with_its_household_in_one_query(client, farm):
     """The load benchmark's finding (issue 15): the farmer's session and its household were two
     round trips on every farmer page. The page still greets the signed-in household."""
-    from sqlalchemy import event
+    from tests.helpers import statements_run
 
     household, _product = farm
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_run(db.engine) as statements:
         page = client.get("/farmer/")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert page.status_code == 200 and household.head_name in text(page)
     sessions = [s for s in statements if re.search(r"FROM farmer_sessions\b", s)]
     assert len(sessions) == 1 and "JOIN households" in sessions[0], sessions

@@ -172,22 +172,13 @@ def test_the_list_shows_phones_and_communes_and_asks_the_database_only_what_it_s
     """The load benchmark's findings (issue 15): the list read the signed-in agent again after the
     request's commit (to decide its Cache-Control), and loaded every commune of the province as an
     object. Still shown: the phone as Vietnamese write it, the communes to filter by, no-store."""
-    from sqlalchemy import event
-
     from connector.extensions import db
+    from tests.helpers import statements_run
 
     agent = signed_in_agent(client)
     make_household(agent, head_name="Lê Văn Phúc", phone="0912 345 678")
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_run(db.engine) as statements:
         answer = client.get("/households")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     html = answer.get_data(as_text=True)
     assert "Lê Văn Phúc" in html and "0912 345 678" in html
     assert re.search(r'<option value="19702" >[^<]*Hải Lăng</option>', html)
