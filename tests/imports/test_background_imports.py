@@ -71,3 +71,24 @@ def test_nobody_else_sees_the_run(app, client, agent, db_session):
     other, elsewhere = make_user("agent"), app.test_client()
     login(elsewhere, other.username, PASSWORD)
     assert elsewhere.get(location).status_code == 404
+
+
+def test_the_api_answers_a_large_import_with_its_run_and_the_run_tells_how_it_went(app, client, agent, db_session):
+    from tests.factories import bearer, make_token
+
+    auth = bearer(make_token(agent))
+    before = households(db_session)
+    answer = post_file(client, "/api/v1/imports/households",
+                       csv_bytes([household_row(9000 + n) for n in range(ROWS)]), auth)
+    assert answer.status_code == 202, answer.get_json()
+    run = answer.get_json()
+    assert (run["status"], run["rows"], run["imported"]) == ("queued", ROWS, 0)
+    assert answer.headers["Location"].endswith(f"/api/v1/imports/runs/{run['id']}")
+    assert households(db_session) == before
+
+    run_import_job.__wrapped__(run["id"])
+    done = client.get(f"/api/v1/imports/runs/{run['id']}", headers=auth).get_json()
+    assert (done["status"], done["imported"], done["errors"]) == ("done", ROWS, [])
+    assert households(db_session) == before + ROWS
+    other = bearer(make_token(make_user("agent")))
+    assert client.get(f"/api/v1/imports/runs/{run['id']}", headers=other).status_code == 404
