@@ -193,9 +193,11 @@ def locust(host: str, users: int, spawn_rate: int, seconds: int, classes: list[s
 
 
 def row_figures(row: dict) -> dict:
+    def ms(value: str) -> float:
+        return float("nan") if value == "N/A" else float(value)  # Locust's "N/A": no request of that kind
+
     return {"name": row["Name"], "count": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-            "rps": float(row["Requests/s"]), "p50": float(row["50%"]), "p95": float(row["95%"]),
-            "p99": float(row["99%"])}
+            "rps": float(row["Requests/s"]), "p50": ms(row["50%"]), "p95": ms(row["95%"]), "p99": ms(row["99%"])}
 
 
 def mixed_load(web: str, fixture_path: Path, folder: Path, seconds: int, users: int, webhooks: int) -> tuple:
