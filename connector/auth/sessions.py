@@ -8,6 +8,7 @@ from flask import g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from connector.api import error_doc
 from connector.auth.models import User
 from connector.auth.roles import PERMISSIONS, Role, has_permission
 from connector.errors import AuthenticationFailed, PermissionDenied
@@ -90,18 +91,13 @@ def api_auth(permission: str | None = None):
     return decorator
 
 
-def _error(description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-
-
 def access_doc(permission: str | None = None) -> dict:
     """The OpenAPI of an operation behind a bearer token and `permission`: the roles that may call it
     (x-roles), 401 without a valid token, 403 for the other roles."""
     roles = sorted(PERMISSIONS[permission]) if permission else sorted(Role)
-    responses = {"401": _error("No valid bearer token.")}
+    responses = {"401": error_doc("No valid bearer token.")}
     if permission:
-        responses["403"] = _error("The token's role may not do this (see x-roles).")
+        responses["403"] = error_doc("The token's role may not do this (see x-roles).")
     return {"security": [{"bearerAuth": []}], "x-roles": [str(role) for role in roles], "responses": responses}
 
 
