@@ -22,6 +22,7 @@ from redis import Redis
 from sqlalchemy import orm
 
 from connector import create_app
+from connector.admin_units import choices
 from connector.admin_units.services import sync_admin_units
 from connector.extensions import db
 from tests.factories import bearer, make_token, make_user
@@ -113,6 +114,7 @@ def db_session(app):
     into an external transaction" recipe).
     """
     with app.app_context():
+        choices.forget()  # what the app keeps of the units comes from this test's transaction
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
-from connector.admin_units import legacy
+from connector.admin_units import choices, legacy
 from connector.admin_units.models import Commune, Province
 from connector.errors import ValidationFailed
 from connector.extensions import db
@@ -52,6 +52,7 @@ def sync_admin_units() -> dict[str, int]:
         commune.area_km2 = row["wardAreaKm2"]
         commune.search_key = fold(f'{row["wardShort"]} | {row["ward"]}')
     db.session.flush()
+    choices.forget()
     return {"provinces": len(provinces), "communes": len(communes)}
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from connector.admin_units.models import Commune
+from connector.admin_units import choices
 from connector.audit.services import history
 from connector.auth.roles import Role
 from connector.auth.sessions import login_required
@@ -37,15 +36,11 @@ def status_labels() -> dict:
     }
 
 
-def area_communes() -> list:
-    """The communes offered in the form: the staff member's province (admins type a code). Rows of
-    code, name and short name, not Commune objects: the list page shows a hundred of them each time."""
+def area_communes() -> choices.ProvinceCommunes:
+    """The communes offered in the filter and the form: the staff member's province (admins type a code)."""
     if current_user.role == Role.ADMIN or not current_user.province_code:
-        return []
-    return list(db.session.execute(
-        select(Commune.code, Commune.name, Commune.short_name)
-        .where(Commune.province_code == current_user.province_code).order_by(Commune.short_name)
-    ))
+        return choices.NONE
+    return choices.province_communes(current_user.province_code)
 
 
 def form_input() -> dict:
@@ -66,7 +61,8 @@ def render_form(values: dict, errors: dict | None = None, household=None, duplic
     return render_template(
         "households/form.html", account_masked=account_masked,
         values=values, errors=errors or {}, household=household, duplicates=duplicates or [],
-        communes=area_communes(), acquirers=acquirers().values(), consent_version=CONSENT_VERSION,
+        commune_options=area_communes().options(values.get("commune_code")),
+        acquirers=acquirers().values(), consent_version=CONSENT_VERSION,
     ), status
 
 
@@ -85,8 +81,8 @@ def index():
                                               agent_id=agent, point_code=point)
     return render_template(
         "households/list.html", items=items, total=total, page=page, per_page=PER_PAGE, q=q,
-        commune_code=commune_code, status=status, communes=area_communes(), status_labels=status_labels(),
-        agent=agent, point=point,
+        commune_code=commune_code, status=status, status_labels=status_labels(), agent=agent, point=point,
+        commune_options=area_communes().options(commune_code, short=True),
     )
 
 
