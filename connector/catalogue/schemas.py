@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from connector.api.fields import CleanedString, WholeNumber
+from connector.api.schemas import OutputSchema
 from connector.catalogue.choices import CATEGORIES, UNITS
 from connector.catalogue.models import ProductStatus
 from connector.households.validation import clean_text
@@ -89,7 +90,7 @@ def _require(text: str) -> str:
     return text
 
 
-class PhotoSchema(Schema):
+class PhotoSchema(OutputSchema):
     id = fields.Integer()
     position = fields.Integer()
     width = fields.Integer()
@@ -98,7 +99,7 @@ class PhotoSchema(Schema):
     thumb_url = fields.Function(lambda photo: f"/media/{photo.thumb_key}")
 
 
-class ProductSchema(Schema):
+class ProductSchema(OutputSchema):
     id = fields.Integer()
     household_id = fields.Integer()
     name = fields.String()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from connector.catalogue.models import Product, ProductStatus
 from connector.errors import NotFound
@@ -59,12 +60,23 @@ class Today:
     week_start: datetime | None = None
 
 
+# The Today page's statements, built once (they run on every farmer's first page).
+@functools.cache
+def _open_orders():
+    return select(Order).where(Order.household_id == bindparam("household_id"), Order.fulfilment.in_(OPEN),
+                               Order.exception.is_(None)).order_by(Order.id)
+
+
+@functools.cache
+def _received_since():
+    return select(func.coalesce(func.sum(Receipt.amount_vnd), 0)).join(Order).where(
+        Order.household_id == bindparam("household_id"), Receipt.received_at >= bindparam("since"))
+
+
 def today(household_id: int) -> Today:
     """What to do now: parcels to pack and where to take them by when, orders to confirm before the
     marketplace cancels them, and the money received since Monday."""
-    open_orders = list(db.session.scalars(select(Order).where(
-        Order.household_id == household_id, Order.fulfilment.in_(OPEN), Order.exception.is_(None))
-        .order_by(Order.id)))
+    open_orders = list(db.session.scalars(_open_orders(), {"household_id": household_id}))
     pickups = pickups_of(open_orders)
     result = Today()
     for order in open_orders:
@@ -76,8 +88,9 @@ def today(household_id: int) -> Today:
     now = vietnam_now()
     monday = datetime.combine(now.date() - timedelta(days=now.weekday()), time.min, tzinfo=now.tzinfo)
     result.week_start = monday
-    result.received_this_week = sum(db.session.scalars(select(Receipt.amount_vnd).join(Order).where(
-        Order.household_id == household_id, Receipt.received_at >= monday)))
+    # int(): PostgreSQL sums a BIGINT column as NUMERIC.
+    result.received_this_week = int(db.session.scalar(_received_since(), {"household_id": household_id,
+                                                                          "since": monday}))
     return result
 
 

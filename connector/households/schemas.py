@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from connector.api.fields import CleanedString
+from connector.api.schemas import OutputSchema
 from connector.households import validation
 from connector.households.models import HouseholdStatus
 
@@ -65,7 +66,7 @@ class HouseholdUpdateSchema(HouseholdInputSchema):
         partial = True
 
 
-class HouseholdSchema(Schema):
+class HouseholdSchema(OutputSchema):
     id = fields.Integer()
     head_name = fields.String()
     phone = fields.String()
