@@ -89,12 +89,17 @@ def search_households(user, q: str = "", commune_code: str | None = None, status
         statement = statement.where(Household.status == status)
     else:
         statement = statement.where(Household.status != HouseholdStatus.ARCHIVED)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    items = db.session.scalars(
-        statement.options(joinedload(Household.commune))
+    # The page and the number of matches in one query (a window over the matches, counted before
+    # LIMIT): one round trip and one statement fewer on every list page and API call.
+    rows = db.session.execute(
+        statement.add_columns(func.count().over()).options(joinedload(Household.commune))
         .order_by(Household.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return list(items), total
+    if rows:
+        return [household for household, _total in rows], rows[0][1]
+    # Past the last page the window has no row to say how many there are.
+    total = 0 if page == 1 else db.session.scalar(select(func.count()).select_from(statement.subquery()))
+    return [], total
 
 
 def possible_duplicates(head_name: str, commune_code: str, exclude_id: int | None = None) -> list[Household]:

@@ -131,6 +131,13 @@ def test_list_is_paginated_and_filtered(client, auth, agent):
         make_household(agent, head_name=f"Hộ Thứ {'ABCDE'[number]}")
     page = client.get(URL, query_string={"per_page": 2, "page": 2}, headers=auth).get_json()
     assert page["total"] >= 5 and len(page["items"]) == 2 and page["page"] == 2
+    # The total comes with the page's rows; past the last page, where there are none, it is still told.
+    everything = client.get(URL, query_string={"per_page": 100}, headers=auth).get_json()
+    assert everything["total"] == len(everything["items"]) >= 5
+    past = client.get(URL, query_string={"per_page": 2, "page": 50}, headers=auth).get_json()
+    assert past["items"] == [] and past["total"] == everything["total"] == page["total"]
+    nothing = client.get(URL, query_string={"q": "không có hộ này"}, headers=auth).get_json()
+    assert nothing == {**nothing, "items": [], "total": 0}
     drafts = client.get(URL, query_string={"status": "draft"}, headers=auth).get_json()
     assert all(item["status"] == "draft" for item in drafts["items"])
     assert client.get(URL, query_string={"status": "lost"}, headers=auth).status_code == 422
