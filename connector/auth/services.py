@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -101,11 +102,15 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
     return plain, token
 
 
+@functools.cache
+def _token_with_user():
+    """Built once: every API call runs it."""
+    return select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == bindparam("token_hash"))
+
+
 def user_for_token(plain: str) -> tuple[User, ApiToken]:
     """The user behind a bearer token; expired, revoked or unknown tokens are refused alike."""
-    token = db.session.scalar(
-        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == _hash_token(plain))
-    )
+    token = db.session.scalar(_token_with_user(), {"token_hash": _hash_token(plain)})
     now = utcnow()
     if token is None or token.revoked_at or token.expires_at <= now or not token.user.active:
         raise AuthenticationFailed(_("Your sign-in token is invalid or has expired. Sign in again."))
