@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from connector.catalogue.models import Product, ProductStatus
 from connector.errors import NotFound
@@ -48,7 +49,8 @@ def my_order(household_id: int, order_id: int) -> Order:
 def pickups_of(orders: list[Order]) -> dict[int, Pickup]:
     if not orders:
         return {}
-    rows = db.session.scalars(select(Pickup).where(Pickup.order_id.in_([o.id for o in orders])))
+    rows = db.session.scalars(select(Pickup).options(joinedload(Pickup.service_point))  # each page names it
+                              .where(Pickup.order_id.in_([o.id for o in orders])))
     return {pickup.order_id: pickup for pickup in rows}
 
 
@@ -63,8 +65,9 @@ class Today:
 # The Today page's statements, built once (they run on every farmer's first page).
 @functools.cache
 def _open_orders():
-    return select(Order).where(Order.household_id == bindparam("household_id"), Order.fulfilment.in_(OPEN),
-                               Order.exception.is_(None)).order_by(Order.id)
+    return select(Order).options(selectinload(Order.items)).where(  # the page lists each order's items
+        Order.household_id == bindparam("household_id"), Order.fulfilment.in_(OPEN),
+        Order.exception.is_(None)).order_by(Order.id)
 
 
 @functools.cache
@@ -106,8 +109,9 @@ def money(household_id: int) -> Money:
     """Received (real receipts, by channel) and expected (what open orders still owe, by the way the
     buyer pays: the marketplace settles after delivery, the carrier remits COD, a transfer is owed)."""
     result = Money()
-    result.received = list(db.session.scalars(select(Receipt).join(Order).where(Order.household_id == household_id)
-                                              .order_by(Receipt.received_at.desc()).limit(100)))
+    result.received = list(db.session.scalars(  # with their orders, which the page names
+        select(Receipt).join(Order).options(contains_eager(Receipt.order)).where(Order.household_id == household_id)
+        .order_by(Receipt.received_at.desc()).limit(100)))
     for receipt in result.received:
         result.received_by_channel[receipt.channel] = result.received_by_channel.get(receipt.channel, 0) \
             + receipt.amount_vnd

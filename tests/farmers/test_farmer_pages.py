@@ -207,6 +207,36 @@ def test_the_money_page_shows_received_and_expected_by_channel(client, farm):
     assert household.payout_account not in page and household.payout_account[-3:] in page
 
 
+def test_a_farmers_pages_ask_the_database_as_often_for_many_orders_as_for_one(client, farm):
+    """Issue 15's load benchmark: a farmer with ten open orders paid nearly three times what a farmer
+    with none paid for the Today page, because each order's items and each pickup's post office were
+    read one at a time while the page was written (and each receipt's order on the money page)."""
+    from tests.helpers import statements_run
+
+    household, product = farm
+    make_service_point(household.lat + 0.001, household.lon)
+    pages = ("/farmer/", "/farmer/orders", "/farmer/money")
+
+    def add_orders():
+        waiting = make_order(household, product=product, pay_by="transfer")
+        money.record_receipt(waiting, Channel.TRANSFER, 150000, f"FT-{waiting.id}")
+        assign_pickup(make_order(household, product=product))
+        db.session.commit()
+
+    def selects(path: str) -> int:
+        with statements_run(db.engine) as statements:
+            assert client.get(path).status_code == 200
+        return sum(statement.lstrip().upper().startswith("SELECT") for statement in statements)
+
+    add_orders()
+    with_one = {path: selects(path) for path in pages}
+    for _ in range(3):
+        add_orders()
+    today = text(client.get("/farmer/"))
+    assert today.count("BĐVHX thử") == 4 and today.count("Hãy xác nhận trước") == 4  # each order still shown
+    assert {path: selects(path) for path in pages} == with_one
+
+
 FARMER_GETS = ["/farmer/products/{product}/price", "/farmer/orders/{order}", "/farmer/orders/{order}/slip",
                "/farmer/media/products/{product}/photo.jpg"]
 FARMER_POSTS = ["/farmer/products/{product}/stock", "/farmer/products/{product}/price",
