@@ -9,6 +9,7 @@ import uuid
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from connector.admin_units.services import get_province
@@ -62,7 +63,8 @@ def list_products(household: Household, include_archived: bool = False) -> list[
     statement = select(Product).where(Product.household_id == household.id)
     if not include_archived:
         statement = statement.where(Product.status != ProductStatus.ARCHIVED)
-    return list(db.session.scalars(statement.order_by(Product.id)))
+    # With their photos (the household page shows each product's first): one query, not one per product.
+    return list(db.session.scalars(statement.options(selectinload(Product.photos)).order_by(Product.id)))
 
 
 def _check_activation(product: Product) -> None:

@@ -46,6 +46,15 @@ def listings_of(product: Product) -> dict[str, Listing]:
         select(Listing).where(Listing.product_id == product.id))}
 
 
+def listings_of_products(product_ids: list[int]) -> dict[int, dict[str, Listing]]:
+    """listings_of for many products in one query (the household page lists them all)."""
+    found: dict[int, dict[str, Listing]] = {product_id: {} for product_id in product_ids}
+    if product_ids:
+        for listing in db.session.scalars(select(Listing).where(Listing.product_id.in_(product_ids))):
+            found[listing.product_id][listing.marketplace] = listing
+    return found
+
+
 def publish_product(user, product: Product, marketplaces=MARKETPLACES) -> list[Listing]:
     """Put a product on sale on the chosen marketplaces ("Đăng lên sàn")."""
     if not has_permission(user, "households.write"):

@@ -66,7 +66,17 @@ def reason_text(reason: str | None) -> str:
 
 @bp.app_template_global()
 def product_listings(product) -> list:
-    listings = services.listings_of(product)
+    return _panel(services.listings_of(product))
+
+
+@bp.app_template_global()
+def listings_by_product(products) -> dict[int, list]:
+    """product_listings for a page of products, read in one query."""
+    found = services.listings_of_products([product.id for product in products])
+    return {product_id: _panel(listings) for product_id, listings in found.items()}
+
+
+def _panel(listings: dict) -> list:
     return [(name, MARKETPLACE_NAMES[name], listings.get(name)) for name in MARKETPLACE_NAMES]
 
 

@@ -192,3 +192,33 @@ def test_the_list_shows_phones_and_communes_and_asks_the_database_only_what_it_s
         html = client.get("/households?commune_code=19702").get_data(as_text=True)
     assert re.search(r'<option value="19702" selected>[^<]*Hải Lăng</option>', html)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2, statements
+
+
+def test_a_household_page_asks_the_database_as_often_for_many_products_as_for_one(client):
+    """Found beside issue 15's load benchmark: the household page read each product's photos and its
+    listings on both marketplaces one product at a time."""
+    from connector.extensions import db
+    from tests.factories import make_listing
+    from tests.helpers import statements_run
+
+    agent = signed_in_agent(client)
+    household = make_household(agent)
+    page = f"/households/{household.id}"
+
+    def add_product(name: str):
+        product = make_product(household, name=name)
+        make_listing(product, "postmart", state="live")
+        db.session.commit()
+
+    def selects() -> int:
+        with statements_run(db.engine) as statements:
+            assert client.get(page).status_code == 200
+        return sum(statement.lstrip().upper().startswith("SELECT") for statement in statements)
+
+    add_product("Mật ong rừng")
+    with_one = selects()
+    for name in ("Chè Shan tuyết", "Gạo séng cù", "Miến dong"):
+        add_product(name)
+    html = client.get(page).get_data(as_text=True)
+    assert html.count("PostMart: ") == 4 and "Miến dong" in html
+    assert selects() == with_one
