@@ -4,7 +4,10 @@
 #   release             docker run IMAGE release   (migrations, then the 2025 administrative units)
 # Configuration comes from the environment (README, "Configuration"); production refuses demo secrets
 # and sandbox addresses at start. Built without the sandbox (.dockerignore) and without build tools.
-FROM python:3.11-slim
+# python:3.11-slim from Docker Hub; where Docker Hub is out of reach, docker/python-base makes an
+# equivalent from Debian's packages (--build-arg PYTHON_IMAGE=connector-python:3.11).
+ARG PYTHON_IMAGE=python:3.11-slim
+FROM ${PYTHON_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -7,7 +7,7 @@ CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 BABEL_KEYWORDS := -k _l -k lazy_gettext
 
-.PHONY: run test lint bench bench-tools drills install i18n-extract i18n-update i18n-compile migrate clean
+.PHONY: run test lint bench bench-tools drills container-check install i18n-extract i18n-update i18n-compile migrate clean
 
 # Install (or re-install when pyproject.toml changes) into the project's own virtualenv.
 $(BIN)/.installed: pyproject.toml
@@ -79,6 +79,13 @@ DRILLS_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 drills: install i18n-compile
 	DRILL_OUTAGE_SECONDS=60 DRILL_MARKETPLACE_OUTAGE_SECONDS=300 TEST_DATABASE_URL=$(DRILLS_DATABASE_URL) \
 		$(BIN)/python -m pytest -q tests/system/test_faults.py tests/media/test_disk_full.py
+
+# The image built from the Dockerfile and run (release, web, worker) against PostgreSQL: needs a Docker
+# daemon. PYTHON_IMAGE=connector-python:3.11 builds on the base `sh docker/python-base` makes from
+# Debian's packages where Docker Hub is out of reach.
+CONTAINER_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+container-check: install i18n-compile
+	CONTAINER_CHECK=1 TEST_DATABASE_URL=$(CONTAINER_DATABASE_URL) $(BIN)/python -m pytest -q tests/test_container.py
 
 # After changing models: write the next migration (then read it and commit it).
 migrate: install

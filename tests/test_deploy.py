@@ -1,9 +1,9 @@
 """The image's layout, run as the Dockerfile runs it (issue 15, "Deploy and operate"): only what the
 Dockerfile copies (no sandbox, no compiled catalogues but those its build compiles), production
 settings, the `release` script against a fresh PostgreSQL schema, then gunicorn answering /healthz
-and a Vietnamese login page. Docker itself is not on every machine (nor on the one this was written
-on), so the test builds the same tree by hand; it needs PostgreSQL, which production requires, and
-runs in CI's PostgreSQL mode."""
+and a Vietnamese login page. Docker itself is not on every machine, so this test builds the same tree
+by hand and runs in every CI run (PostgreSQL mode, which production requires); tests/test_container.py
+builds and runs the image itself where a Docker daemon is (`make container-check`)."""
 
 from __future__ import annotations
 
