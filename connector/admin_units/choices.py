@@ -21,14 +21,7 @@ _CACHE = "commune_choices"
 _OPTION = Markup('<option value="%s"%s>%s</option>')  # Markup's % escapes what it is given
 
 
-class Choice(NamedTuple):
-    code: str
-    name: str
-    short_name: str
-
-
 class ProvinceCommunes(NamedTuple):
-    choices: tuple[Choice, ...]
     # Each commune's <option> by name and by short name: (code, as written, as written selected).
     by_name: tuple[tuple[str, Markup, Markup], ...]
     by_short_name: tuple[tuple[str, Markup, Markup], ...]
@@ -39,15 +32,15 @@ class ProvinceCommunes(NamedTuple):
         return Markup("").join(marked if code == selected else plain for code, plain, marked in written)
 
     def __bool__(self) -> bool:
-        return bool(self.choices)
+        return bool(self.by_name)
 
 
-NONE = ProvinceCommunes((), (), ())
+NONE = ProvinceCommunes((), ())
 
 
-def _written(choices: tuple[Choice, ...], short: bool) -> tuple[tuple[str, Markup, Markup], ...]:
-    return tuple((choice.code, *(_OPTION % (choice.code, mark, choice.short_name if short else choice.name)
-                                 for mark in ("", " selected"))) for choice in choices)
+def _written(rows, short: bool) -> tuple[tuple[str, Markup, Markup], ...]:
+    return tuple((code, *(_OPTION % (code, mark, short_name if short else name) for mark in ("", " selected")))
+                 for code, name, short_name in rows)
 
 
 def province_communes(province_code: str) -> ProvinceCommunes:
@@ -57,10 +50,9 @@ def province_communes(province_code: str) -> ProvinceCommunes:
     now = time.monotonic()
     if kept is None or kept[0] <= now:
         rows = db.session.execute(select(Commune.code, Commune.name, Commune.short_name)
-                                  .where(Commune.province_code == province_code).order_by(Commune.short_name))
-        choices = tuple(Choice(*row) for row in rows)
+                                  .where(Commune.province_code == province_code).order_by(Commune.short_name)).all()
         kept = cache[province_code] = (now + KEEP_SECONDS,
-                                       ProvinceCommunes(choices, _written(choices, False), _written(choices, True)))
+                                       ProvinceCommunes(_written(rows, False), _written(rows, True)))
     return kept[1]
 
 

@@ -42,12 +42,11 @@ log = logging.getLogger(__name__)
 
 # -- requests from agents and from other features --------------------------------------------------
 def listings_of(product: Product) -> dict[str, Listing]:
-    return {listing.marketplace: listing for listing in db.session.scalars(
-        select(Listing).where(Listing.product_id == product.id))}
+    return listings_of_products([product.id])[product.id]
 
 
 def listings_of_products(product_ids: list[int]) -> dict[int, dict[str, Listing]]:
-    """listings_of for many products in one query (the household page lists them all)."""
+    """Each product's listings by marketplace, in one query (the household page lists them all)."""
     found: dict[int, dict[str, Listing]] = {product_id: {} for product_id in product_ids}
     if product_ids:
         for listing in db.session.scalars(select(Listing).where(Listing.product_id.in_(product_ids))):
