@@ -121,6 +121,15 @@ def schema_of_its_own(url: str, prefix: str):
         admin.dispose()
 
 
+def selects_for(client, path: str) -> int:
+    """How many SELECTs a page costs (the N+1 tests compare a page of one row with a page of many)."""
+    from connector.extensions import db
+
+    with statements_run(db.engine) as statements:
+        assert client.get(path).status_code == 200
+    return sum(statement.lstrip().upper().startswith("SELECT") for statement in statements)
+
+
 @contextlib.contextmanager
 def statements_run(engine):
     """The SQL statements `engine` sends while the block runs, in order (to count round trips)."""

@@ -211,7 +211,7 @@ def test_a_farmers_pages_ask_the_database_as_often_for_many_orders_as_for_one(cl
     """Issue 15's load benchmark: a farmer with ten open orders paid nearly three times what a farmer
     with none paid for the Today page, because each order's items and each pickup's post office were
     read one at a time while the page was written (and each receipt's order on the money page)."""
-    from tests.helpers import statements_run
+    from tests.helpers import selects_for
 
     household, product = farm
     make_service_point(household.lat + 0.001, household.lon)
@@ -223,18 +223,13 @@ def test_a_farmers_pages_ask_the_database_as_often_for_many_orders_as_for_one(cl
         assign_pickup(make_order(household, product=product))
         db.session.commit()
 
-    def selects(path: str) -> int:
-        with statements_run(db.engine) as statements:
-            assert client.get(path).status_code == 200
-        return sum(statement.lstrip().upper().startswith("SELECT") for statement in statements)
-
     add_orders()
-    with_one = {path: selects(path) for path in pages}
+    with_one = {path: selects_for(client, path) for path in pages}
     for _ in range(3):
         add_orders()
     today = text(client.get("/farmer/"))
     assert today.count("BĐVHX thử") == 4 and today.count("Hãy xác nhận trước") == 4  # each order still shown
-    assert {path: selects(path) for path in pages} == with_one
+    assert {path: selects_for(client, path) for path in pages} == with_one
 
 
 FARMER_GETS = ["/farmer/products/{product}/price", "/farmer/orders/{order}", "/farmer/orders/{order}/slip",

@@ -199,7 +199,7 @@ def test_a_household_page_asks_the_database_as_often_for_many_products_as_for_on
     listings on both marketplaces one product at a time."""
     from connector.extensions import db
     from tests.factories import make_listing
-    from tests.helpers import statements_run
+    from tests.helpers import selects_for
 
     agent = signed_in_agent(client)
     household = make_household(agent)
@@ -210,15 +210,10 @@ def test_a_household_page_asks_the_database_as_often_for_many_products_as_for_on
         make_listing(product, "postmart", state="live")
         db.session.commit()
 
-    def selects() -> int:
-        with statements_run(db.engine) as statements:
-            assert client.get(page).status_code == 200
-        return sum(statement.lstrip().upper().startswith("SELECT") for statement in statements)
-
     add_product("Mật ong rừng")
-    with_one = selects()
+    with_one = selects_for(client, page)
     for name in ("Chè Shan tuyết", "Gạo séng cù", "Miến dong"):
         add_product(name)
     html = client.get(page).get_data(as_text=True)
     assert html.count("PostMart: ") == 4 and "Miến dong" in html
-    assert selects() == with_one
+    assert selects_for(client, page) == with_one

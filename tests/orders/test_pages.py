@@ -55,20 +55,13 @@ def test_a_household_page_lists_its_orders(client, agent, db_session):
 def test_the_list_asks_the_database_as_often_for_many_orders_as_for_one(client, agent, db_session):
     """Found beside issue 15's load benchmark: each order's household was read on its own while the
     list was written (a hundred orders, a hundred and four queries)."""
-    from connector.extensions import db
-    from tests.helpers import statements_run
+    from tests.helpers import selects_for
 
     login(client, agent.username, PASSWORD)
-
-    def selects() -> int:
-        with statements_run(db.engine) as statements:
-            assert client.get("/orders").status_code == 200
-        return sum(statement.lstrip().upper().startswith("SELECT") for statement in statements)
-
     make_order(make_household(agent, head_name="Hộ Một"))
-    with_one = selects()
+    with_one = selects_for(client, "/orders")
     for name in ("Hộ Hai", "Hộ Ba", "Hộ Bốn"):
         make_order(make_household(agent, head_name=name))
     html = client.get("/orders").get_data(as_text=True)
     assert all(name in html for name in ("Hộ Một", "Hộ Hai", "Hộ Ba", "Hộ Bốn"))
-    assert selects() == with_one
+    assert selects_for(client, "/orders") == with_one
