@@ -25,6 +25,7 @@ from connector import create_app
 from connector.admin_units import choices
 from connector.admin_units.services import sync_admin_units
 from connector.extensions import db
+from connector.reports import drawn
 from tests.factories import bearer, make_token, make_user
 from tests.helpers import redis_server, schema_of_its_own
 
@@ -115,6 +116,7 @@ def db_session(app):
     """
     with app.app_context():
         choices.forget()  # what the app keeps of the units comes from this test's transaction
+        drawn.forget()  # and the dashboards it drew from the figures of an earlier one
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session

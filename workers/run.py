@@ -17,7 +17,12 @@ from connector import create_app
 from connector.jobs.base import bind_worker_app
 from connector.jobs.dispatcher import dispatch_once, start_dispatcher
 from connector.jobs.registry import queue_declarations, queue_names
-from connector.jobs.worker import build_worker, children_die_with_this_process, wait_for_redis
+from connector.jobs.worker import (
+    build_worker,
+    children_die_with_this_process,
+    wait_for_redis,
+    yield_cpu_to_the_web,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,11 +44,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown queues: {', '.join(sorted(unknown))}. Known: {known}")
 
     children_die_with_this_process()  # RQ's scheduler and work horses must not outlive a SIGKILLed worker
+    niceness = yield_cpu_to_the_web(app.config["WORKER_NICENESS"])
     connection = wait_for_redis(app.config["REDIS_URL"])
     worker = build_worker(app, wanted, connection)
     dispatch_once(app)  # send what was left behind while no worker ran
     stop = None if options.burst else start_dispatcher(app)
-    log.info("worker ready on %s (RQ log level %s)", ", ".join(wanted), app.config["WORKER_LOG_LEVEL"])
+    log.info("worker ready on %s (RQ log level %s, CPU niceness %d)", ", ".join(wanted),
+             app.config["WORKER_LOG_LEVEL"], niceness)
     try:
         # Round robin over the queues: an order never waits behind a thousand listings, and a steady
         # stream of order-side jobs (event pulls while a marketplace is failing) never starves publishing.

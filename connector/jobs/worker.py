@@ -72,6 +72,16 @@ def build_worker(app: Flask, queue_names: list[str], connection: Redis) -> Worke
                         maintenance_interval=app.config["WORKER_MAINTENANCE_SECONDS"])
 
 
+def yield_cpu_to_the_web(niceness: int) -> int:
+    """Lower this process's CPU priority to `niceness` (never raise it: that needs privileges, and a
+    worker started already nicer stays so); RQ's scheduler and the jobs inherit it. Returns the
+    niceness the operating system now reports."""
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if niceness > current:
+        os.setpriority(os.PRIO_PROCESS, 0, niceness)
+    return os.getpriority(os.PRIO_PROCESS, 0)
+
+
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 

@@ -25,6 +25,7 @@ from connector.logistics.services import VIETNAM, vietnam_now
 from connector.marketplaces.models import Listing
 from connector.marketplaces.states import ListingState
 from connector.orders.models import Order, Receipt
+from connector.reports.drawn import figures_changed
 from connector.reports.measures import ACTIVE_DAYS, ONBOARDED, PENDING
 from connector.reports.models import Training
 from connector.reports.summary_tables import (
@@ -245,6 +246,8 @@ def refresh() -> int:
     recount(codes, horizon)
     for start in range(0, len(ids), 900):  # SQLite's limit on bound parameters
         db.session.execute(delete(report_changes).where(report_changes.c.id.in_(ids[start:start + 900])))
+    if codes or known != horizon.isoformat():
+        figures_changed()  # the dashboards draw again (reports/drawn.py)
     return len(codes)
 
 

@@ -14,6 +14,7 @@ from connector.audit.services import record
 from connector.auth.roles import has_permission, province_scope
 from connector.errors import NotFound, PermissionDenied, ValidationFailed
 from connector.extensions import db
+from connector.reports.drawn import figures_changed
 from connector.reports.models import CommuneTarget
 from connector.tables import Column, RowError, read_table, template_csv, template_xlsx
 
@@ -196,6 +197,8 @@ def _save(user, rows: list[tuple[CommuneTarget | None, str, int, int, int]], act
     db.session.flush()  # the new targets get their ids, which the audit events name
     for found, changes in changed:
         record(user, action, "commune_target", found.id, changes, flush=False)
+    if changed:
+        figures_changed()  # the dashboards draw the new targets at once (reports/drawn.py)
     db.session.flush()
     return len(changed)
 

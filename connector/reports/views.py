@@ -7,8 +7,10 @@ choose a province or see every province, broken down by province.
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from connector.admin_units.models import Commune, Province
@@ -16,7 +18,7 @@ from connector.auth.roles import province_scope
 from connector.auth.sessions import login_required
 from connector.errors import ValidationFailed
 from connector.extensions import db
-from connector.reports import by_staff, exports, summary_read, svg
+from connector.reports import by_staff, drawn, exports, summary_read, svg
 from connector.reports.breakdowns import COLUMNS, SORT_DEFAULT, area_from, breakdown, sort_rows
 from connector.reports.indicators import BY_KEY, INDICATORS, figures
 from connector.reports.measures import Area
@@ -56,22 +58,43 @@ def commune_map(area: Area, rows: list[dict]):
 @bp.route("")
 @login_required("reports.read")
 def dashboard():
+    try:
+        kind, period = period_from(request.args)
+    except ValidationFailed as failure:
+        abort(400, failure.text())
+    area = area_from(request.args)
+    args = request.args.to_dict()
+    # Everything the drawing depends on besides the figures (see reports/drawn.py).
+    key = (area, kind, period, tuple(sorted(args.items())), current_user.role, str(get_locale()))
+    figures_html, as_of = drawn.drawn(key, _draw_figures)
+    provinces = db.session.execute(select(Province.code, Province.name).order_by(Province.name)).all() \
+        if province_scope(current_user) is None else []
+    return render_template("reports/dashboard.html", kind=kind, period=period, area=area, as_of=as_of,
+                           provinces=provinces, communes=communes_of(area.province_code), args=args,
+                           figures_html=figures_html,
+                           province=db.session.get(Province, area.province_code) if area.province_code else None)
+
+
+def _draw_figures():
+    """The dashboard's figures, chart, map and breakdown as HTML, and the moment they are exact as of."""
     kind, period, area, found, rows, level, sort = _report()
     trend_by = "week" if request.args.get("trend") == "week" else "month"
     chart = trend(area, period, trend_by)
     map_rows = rows if level == "commune" else breakdown(found, area)[0] if area.province_code else None
     map_svg = commune_map(area, map_rows) if map_rows is not None else None
-    provinces = db.session.execute(select(Province.code, Province.name).order_by(Province.name)).all() \
-        if province_scope(current_user) is None else []
-    communes = db.session.execute(select(Commune.code, Commune.name).where(
-        Commune.province_code == area.province_code).order_by(Commune.name)).all() if area.province_code else []
-    return render_template("reports/dashboard.html", kind=kind, period=period, area=area, found=found, rows=rows,
-                           level=level, sort=sort, indicators=INDICATORS, by_key=BY_KEY,
+    html = render_template("reports/_dashboard_figures.html", found=found, rows=rows, level=level, sort=sort,
+                           indicators=INDICATORS, by_key=BY_KEY,
                            columns=by_staff.COLUMNS if level in by_staff.KINDS else COLUMNS,
-                           provinces=provinces, communes=communes, args=request.args.to_dict(),
-                           chart=chart, trend_by=trend_by, map_svg=map_svg,
-                           reasons=summary_read.rejection_reasons(area),
-                           province=db.session.get(Province, area.province_code) if area.province_code else None)
+                           args=request.args.to_dict(), chart=chart, trend_by=trend_by, map_svg=map_svg,
+                           reasons=summary_read.rejection_reasons(area), province=area.province_code)
+    return Markup(html), found.as_of  # noqa: S704 - the output of an autoescaping template
+
+
+def communes_of(province_code: str | None) -> list:
+    if not province_code:
+        return []
+    return db.session.execute(select(Commune.code, Commune.name).where(
+        Commune.province_code == province_code).order_by(Commune.name)).all()
 
 
 @bp.route("/export.<any(csv, xlsx):file_format>")

@@ -45,6 +45,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -53,7 +54,7 @@ import sqlalchemy as sa
 
 from connector.config import PROJECT_ROOT, normalise_database_url
 from tests.helpers import free_port, schema_of_its_own
-from tests.system.stack import BIN, Stack
+from tests.system.stack import BIN, TEST_CLOCKS, Stack
 from tests.test_config import PRODUCTION
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -77,8 +78,8 @@ def procfile_command(process: str) -> str:
 def production_env(stack: Stack, secret_key: str, workers: int) -> dict:
     env = {**PRODUCTION, "SECRET_KEY": secret_key, "DATABASE_URL": stack.database_url, "REDIS_URL": stack.redis_url,
            "PROXY_FIX_X_FOR": "1", "WEB_CONCURRENCY": str(workers)}
-    for name in ("WORKER_PERIODIC_SECONDS", "WORKER_LOG_LEVEL", "SANDBOX_URL"):
-        stack.env.pop(name, None)  # the worker's production clock; no sandbox anywhere
+    for name in (*TEST_CLOCKS, "WORKER_LOG_LEVEL", "SANDBOX_URL"):
+        stack.env.pop(name, None)  # the worker's production clocks and retry pace; no sandbox anywhere
     return env
 
 
@@ -93,6 +94,40 @@ def start_gunicorn(stack: Stack, name: str, app_spec: str | None, ready_path: st
     url = f"http://127.0.0.1:{port}"
     stack._wait_for(lambda: Stack._answers(url + ready_path), name)
     return url
+
+
+def cpu_by_part(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds (user + system) so far of every process on the machine, summed by the part it
+    belongs to: the descendants of each named root process, PostgreSQL's and Redis's server processes,
+    Locust, and the rest. Reaped children count through their parent's cumulative fields."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                head, tail = (entry / "stat").read_text().rsplit(")", 1)
+            except OSError:
+                continue  # ended meanwhile
+            fields = tail.split()
+            stats[int(entry.name)] = (head.split("(", 1)[1], int(fields[1]),
+                                      sum(int(v) for v in fields[11:15]) / tick)  # comm, ppid, CPU
+    owners = {pid: name for name, pid in roots.items()}
+
+    def part(pid: int) -> str:
+        seen = pid
+        while seen in stats:
+            if seen in owners:
+                return owners[seen]
+            seen = stats[seen][1]
+        comm = stats[pid][0]
+        if comm.startswith("postgres"):
+            return "postgresql"
+        return "locust" if comm.startswith("locust") else ("redis" if comm.startswith("redis") else "other")
+
+    totals: dict[str, float] = {}
+    for pid, (_, _, cpu) in stats.items():
+        totals[part(pid)] = totals.get(part(pid), 0.0) + cpu
+    return totals
 
 
 def worker_cpu_seconds(master_pid: int) -> float:
@@ -171,13 +206,14 @@ def make_fixture(farmers: int) -> dict:
 
 # -- Locust ------------------------------------------------------------------------------------------
 def locust(host: str, users: int, spawn_rate: int, seconds: int, classes: list[str], env: dict, folder: Path,
-           label: str) -> list[dict]:
-    """Locust for `seconds` once every user has started (and signed in): the ramp's figures are reset."""
+           label: str, reset_stats: bool = True) -> list[dict]:
+    """Locust for `seconds` once every user has started (and signed in): the ramp's figures are reset
+    (or, reset_stats=False, the locustfile resets them itself once the users have settled)."""
     prefix = folder / label
     ramp = -(-users // spawn_rate)
     command = [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "-u", str(users), "-r", str(spawn_rate),
-               "-t", f"{ramp + seconds}s", "--reset-stats", "--host", host, "--csv", str(prefix), "--only-summary",
-               "--stop-timeout", "10", "--loglevel", "WARNING", *classes]
+               "-t", f"{ramp + seconds}s", *(["--reset-stats"] if reset_stats else []), "--host", host, "--csv",
+               str(prefix), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING", *classes]
     done = subprocess.run(command, env={**os.environ, **env}, cwd=PROJECT_ROOT, capture_output=True, text=True,
                           timeout=seconds + 180)
     path = Path(f"{prefix}_stats.csv")
@@ -200,18 +236,58 @@ def row_figures(row: dict) -> dict:
             "rps": float(row["Requests/s"]), "p50": ms(row["50%"]), "p95": ms(row["95%"]), "p99": ms(row["99%"])}
 
 
-def mixed_load(web: str, fixture_path: Path, folder: Path, seconds: int, users: int, webhooks: int) -> tuple:
+def mixed_load(web: str, fixture_path: Path, folder: Path, seconds: int, users: int, webhooks: int,
+               roots: dict[str, int]) -> tuple:
+    """The mixed minute's figures per request, the ramp's, the orders answered 200, and the CPU each
+    part of the machine used in the measured seconds (read from /proc once all users are in)."""
     senders = 1  # one Locust user sending at an even pace, each delivery in its own greenlet (an open loop)
+    spawn_rate, settle = setting("BENCH_LOAD_SPAWN_RATE", 10), setting("BENCH_LOAD_SETTLE_SECONDS", 10)
+    cpu: dict[str, float] = {}
+    served: list[int] = []  # each request's time inside gunicorn (its access log), queueing excluded
+
+    access_log = folder / "logs" / "web.log"
+
+    def measure_cpu():
+        time.sleep(-(-(users + senders) // spawn_rate) + settle + 1)  # Locust's ramp, the settling, a second more
+        before, log_from = cpu_by_part(roots), access_log.stat().st_size
+        time.sleep(seconds - 2)
+        after, log_to = cpu_by_part(roots), access_log.stat().st_size
+        cpu.update({part: after.get(part, 0.0) - before.get(part, 0.0) for part in after})
+        cpu["wall"] = seconds - 2
+        with access_log.open("rb") as log:
+            log.seek(log_from)
+            served.extend(int(ms) for ms in re.findall(rb'" \d{3} \S+ (\d+)ms$', log.read(log_to - log_from), re.M))
+
+    meter = threading.Thread(target=measure_cpu, daemon=True)
+    meter.start()
     sent_path = folder / "sent.json"
     env = {"LOAD_FIXTURE": str(fixture_path), "LOAD_SENT": str(sent_path), "LOAD_WEBHOOKS": str(webhooks),
            "LOAD_WEBHOOK_PACING": f"{0.85 * seconds / webhooks:.4f}"}
     ramp_path = folder / "ramp.json"
     env["LOAD_RAMP"] = str(ramp_path)
-    rows = locust(web, users + senders, setting("BENCH_LOAD_SPAWN_RATE", 10), seconds,
-                  ["Agent", "Farmer", "Officer", "Marketplace"], env, folder, "mixed")
+    env["LOAD_SETTLE_SECONDS"] = str(settle)
+    rows = locust(web, users + senders, spawn_rate, settle + seconds,
+                  ["Agent", "Farmer", "Officer", "Marketplace"], env, folder, "mixed", reset_stats=False)
+    meter.join()
     sent = json.loads(sent_path.read_text()) if sent_path.exists() else []
     ramp = json.loads(ramp_path.read_text()) if ramp_path.exists() else []
-    return [row_figures(row) for row in rows], [row_figures(row) for row in ramp], sent
+    return [row_figures(row) for row in rows], [row_figures(row) for row in ramp], sent, cpu, served
+
+
+def print_served(served: list[int]) -> None:
+    if len(served) >= 20:
+        cuts = statistics.quantiles(served, n=100)
+        print(f"\n  inside the web processes (gunicorn's access log, {len(served)} requests of the measured seconds): "
+              f"p50 {cuts[49]:.0f}, p95 {cuts[94]:.0f}, p99 {cuts[98]:.0f} ms; the rest of Locust's figures is the "
+              "wait for a free web process and Locust's own")
+
+
+def print_cpu(cpu: dict[str, float]) -> None:
+    wall = cpu.pop("wall", 0) or 1
+    shares = ", ".join(f"{part} {seconds / wall:.2f}" for part, seconds in
+                       sorted(cpu.items(), key=lambda item: -item[1]) if seconds / wall >= 0.005)
+    print(f"\n  CPU in the measured seconds, in cores (the machine has {os.cpu_count()}): {shares}; "
+          f"in all {sum(cpu.values()) / wall:.2f}")
 
 
 def print_mixed(figures: list[dict], heading: str, targets: bool = True) -> None:
@@ -248,7 +324,7 @@ def orders_stored(database_url: str, run: str, sent: list[str], timeout: float =
 
 # -- ratios to bare Flask ----------------------------------------------------------------------------
 def sign_in(web: str, fixture: dict, link: str) -> dict:
-    """Headers of a signed-in agent (cookie), a farmer (cookie) and an API client (bearer)."""
+    """Headers of a signed-in agent and officer (cookies), a farmer (cookie) and an API client (bearer)."""
     proxy = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.250.0.1", "Accept-Language": "vi"}
     host = web.split("://", 1)[1]
 
@@ -265,6 +341,7 @@ def sign_in(web: str, fixture: dict, link: str) -> dict:
     agent = fixture["agents"][0]
     token = requests.post(web + "/api/v1/auth/token", json=agent, headers=proxy, timeout=10).json()["token"]
     return {"agent": {**proxy, "Cookie": cookie_after_form("/login", agent)},
+            "officer": {**proxy, "Cookie": cookie_after_form("/login", fixture["officers"][0])},
             "farmer": {**proxy, "Cookie": cookie_after_form(f"/farmer/qr/{link}", {})},
             "api": {**proxy, "Authorization": f"Bearer {token}"}}
 
@@ -287,7 +364,8 @@ def ratios(web: str, bare: str, masters: dict, credentials: dict, folder: Path, 
              ("GET /healthz", web, "/healthz", {}, "web"),
              ("GET /farmer/ (Today)", web, "/farmer/", credentials["farmer"], "web"),
              ("GET /households", web, "/households", credentials["agent"], "web"),
-             ("GET /api/v1/households", web, "/api/v1/households", credentials["api"], "web")]
+             ("GET /api/v1/households", web, "/api/v1/households", credentials["api"], "web"),
+             ("GET /reports (officer)", web, "/reports", credentials["officer"], "web")]
     results: dict[str, list[dict]] = {label: [] for label, *_ in pages}
     for round_number in range(rounds):
         for label, host, path, headers, server in pages:
@@ -386,10 +464,15 @@ def run(postgres_url: str | None) -> None:
             print(f"  web: the Procfile's gunicorn, {workers} sync workers, CONNECTOR_ENV=production", flush=True)
 
             print(f"\n  mixed load: {users} users for {seconds} s and {webhooks} order webhooks", flush=True)
-            figures, ramp, sent = mixed_load(web, fixture_path, folder, seconds, users, webhooks)
-            print_mixed(ramp, f"while users arrive ({setting('BENCH_LOAD_SPAWN_RATE', 10)} a second) and sign in",
+            roots = {"web": stack.processes["web"].pid, "rq worker": stack.processes["worker"].pid,
+                     "bare": stack.processes["bare"].pid}
+            figures, ramp, sent, cpu, served = mixed_load(web, fixture_path, folder, seconds, users, webhooks, roots)
+            print_mixed(ramp, f"while users arrive ({setting('BENCH_LOAD_SPAWN_RATE', 10)} a second) and sign in, "
+                              f"and {setting('BENCH_LOAD_SETTLE_SECONDS', 10)} s more for their backlog to clear",
                         targets=False)
             print_mixed(figures, f"the measured {seconds} s, all {users} users in")
+            print_served(served)
+            print_cpu(cpu)
             started = time.monotonic()
             stored = orders_stored(database_url, fixture["run"], sent)
             twice = {order: n for order, n in stored["orders"].items() if n != 1}
@@ -402,6 +485,9 @@ def run(postgres_url: str | None) -> None:
             if twice or missing:
                 failed.append(f"orders stored twice {list(twice)[:5]}, missing {sorted(missing)[:5]}")
 
+            # The ratios measure each page's own cost: the worker, still retrying the outside systems
+            # this machine cannot reach, would only add noise.
+            stack.stop("worker")
             masters = {"web": stack.processes["web"].pid, "bare": stack.processes["bare"].pid}
             credentials = sign_in(web, fixture, fixture["links"][-1])
             ratios(web, bare, masters, credentials, folder, setting("BENCH_LOAD_ROUNDS", 3))

@@ -170,7 +170,7 @@ class Marketplace(FastHttpUser):
 
     @task
     def order_created(self):
-        if self.environment.runner.state != "running":  # the measured minute starts once all users are in
+        if not measuring:  # the measured minute starts once all users are in and settled
             return
         n = next(_webhooks)
         if n < int(os.environ.get("LOAD_WEBHOOKS", "1000")):
@@ -193,18 +193,26 @@ class Marketplace(FastHttpUser):
 
 
 @events.spawning_complete.add_listener
-def _write_sign_ins(user_count, **_kwargs):
-    """The figures of the ramp (users signing in) before --reset-stats clears them: this listener runs
-    before the runner's own, which resets."""
-    if not os.environ.get("LOAD_RAMP") or _runner is None:
-        return
+def _settle_then_measure(user_count, **_kwargs):
+    """Once every user is in, LOAD_SETTLE_SECONDS for the sign-ins' backlog to clear, then the measured
+    part starts: the figures so far (arrival and settling) go to LOAD_RAMP, the stats start again, and
+    the marketplace starts sending."""
+    if os.environ.get("LOAD_RAMP") and _runner is not None:
+        gevent.spawn_later(float(os.environ.get("LOAD_SETTLE_SECONDS", "0")), _start_measuring)
+
+
+def _start_measuring():
+    global measuring  # noqa: PLW0603 - read by the marketplace's deliveries
     rows = [{"Name": entry.name, "Request Count": entry.num_requests, "Failure Count": entry.num_failures,
              "Requests/s": entry.total_rps, "50%": entry.get_response_time_percentile(0.5),
              "95%": entry.get_response_time_percentile(0.95), "99%": entry.get_response_time_percentile(0.99)}
             for entry in _runner.stats.entries.values()]
     Path(os.environ["LOAD_RAMP"]).write_text(json.dumps(rows), encoding="utf-8")
+    _runner.stats.reset_all()
+    measuring = True
 
 
+measuring = False
 _runner = None
 
 

@@ -26,6 +26,13 @@ from connector.config import PROJECT_ROOT, normalise_database_url
 from tests.helpers import free_port, schema_of_its_own
 
 BIN = Path(sys.executable).parent
+# The worker's clocks, shortened so that a test does not wait a production quarter-hour: the
+# dispatcher's tick, how long a job lost with Redis's memory waits to be sent again, the retries' pace.
+TEST_CLOCKS = {
+    "WORKER_PERIODIC_SECONDS": "2", "OUTBOX_REDISPATCH_SECONDS": "10", "OUTBOX_REDRIVE_SECONDS": "2",
+    "PUBLISH_BACKOFF_SECONDS": "1", "PUBLISH_BACKOFF_MAX_SECONDS": "5", "PUBLISH_MAX_ATTEMPTS": "200",
+    "MARKETPLACE_READ_TIMEOUT": "2", "NOTICES_READ_TIMEOUT": "2",
+}
 REDIS_BINARY = BIN / "redis-server"
 
 
@@ -70,12 +77,7 @@ class Stack:
             "DATABASE_URL": database_url, "REDIS_URL": self.redis_url, "SANDBOX_URL": self.sandbox_url,
             "CONNECTOR_INSTANCE_DIR": str(folder / "instance"), "MEDIA_ROOT": str(folder / "media"),
             "PATH": f"{BIN}:{os.environ['PATH']}", "PYTHONUNBUFFERED": "1",
-            # The worker's clocks, shortened so that a test does not wait a production quarter-hour: the
-            # dispatcher's tick, and how long a job lost with Redis's memory waits to be sent again.
-            "WORKER_PERIODIC_SECONDS": "2", "WORKER_LOG_LEVEL": "INFO", "OUTBOX_REDISPATCH_SECONDS": "10",
-            "OUTBOX_REDRIVE_SECONDS": "2", "PUBLISH_BACKOFF_SECONDS": "1", "PUBLISH_BACKOFF_MAX_SECONDS": "5",
-            "PUBLISH_MAX_ATTEMPTS": "200", "MARKETPLACE_READ_TIMEOUT": "2", "NOTICES_READ_TIMEOUT": "2",
-            **(extra_env or {}),
+            **TEST_CLOCKS, "WORKER_LOG_LEVEL": "INFO", **(extra_env or {}),
         }
         for name in ("TEST_DATABASE_URL", "TEST_REDIS_URL"):
             self.env.pop(name, None)
