@@ -19,6 +19,7 @@ from connector.orders.status import SETTLED, UNDELIVERED
 
 OPEN = (Fulfilment.NEW, Fulfilment.CONFIRMED, Fulfilment.READY)  # still with the farmer
 CONFIRM_WITHIN = timedelta(days=1)  # the marketplaces cancel an order nobody confirmed in a day
+TODAY_SHOWN = 10  # orders per list on the Today page: a phone's worth on a slow connection
 
 
 def my_products(household_id: int) -> list[Product]:
@@ -60,14 +61,21 @@ class Today:
     to_confirm: list[tuple[Order, datetime]] = field(default_factory=list)  # with the time it must be confirmed by
     received_this_week: int = 0
     week_start: datetime | None = None
+    more_to_confirm: int = 0  # beyond the TODAY_SHOWN listed
+    more_to_pack: int = 0
 
 
 # The Today page's statements, built once (they run on every farmer's first page).
 @functools.cache
 def _open_orders():
-    return select(Order).options(selectinload(Order.items)).where(  # the page lists each order's items
-        Order.household_id == bindparam("household_id"), Order.fulfilment.in_(OPEN),
-        Order.exception.is_(None)).order_by(Order.id)
+    return select(Order).where(Order.household_id == bindparam("household_id"), Order.fulfilment.in_(OPEN),
+                               Order.exception.is_(None)).order_by(Order.id)
+
+
+@functools.cache
+def _items_of_orders():
+    """The orders again (they are in the session already), with their items: the page lists them."""
+    return select(Order).options(selectinload(Order.items)).where(Order.id.in_(bindparam("ids", expanding=True)))
 
 
 @functools.cache
@@ -78,16 +86,22 @@ def _received_since():
 
 def today(household_id: int) -> Today:
     """What to do now: parcels to pack and where to take them by when, orders to confirm before the
-    marketplace cancels them, and the money received since Monday."""
+    marketplace cancels them, and the money received since Monday. Each list shows its TODAY_SHOWN
+    most urgent orders; the rest are counted (the orders page lists them all)."""
     open_orders = list(db.session.scalars(_open_orders(), {"household_id": household_id}))
-    pickups = pickups_of(open_orders)
     result = Today()
-    for order in open_orders:
-        if order.fulfilment == Fulfilment.NEW:
-            result.to_confirm.append((order, order.created_at + CONFIRM_WITHIN))
-        else:
-            result.to_pack.append((order, pickups.get(order.id)))
-    result.to_pack.sort(key=lambda pair: (pair[1].pickup_date if pair[1] else vietnam_now().date(), pair[0].id))
+    to_confirm = [order for order in open_orders if order.fulfilment == Fulfilment.NEW]  # oldest first
+    to_pack = [order for order in open_orders if order.fulfilment != Fulfilment.NEW]
+    pickups = pickups_of(to_pack)
+    today_date = vietnam_now().date()
+    to_pack.sort(key=lambda order: (pickups[order.id].pickup_date if order.id in pickups else today_date, order.id))
+    result.more_to_confirm = max(0, len(to_confirm) - TODAY_SHOWN)
+    result.more_to_pack = max(0, len(to_pack) - TODAY_SHOWN)
+    result.to_confirm = [(order, order.created_at + CONFIRM_WITHIN) for order in to_confirm[:TODAY_SHOWN]]
+    result.to_pack = [(order, pickups.get(order.id)) for order in to_pack[:TODAY_SHOWN]]
+    shown = [order.id for order, _ in result.to_confirm + result.to_pack]
+    if shown:  # the items of the orders shown only, in one statement
+        db.session.scalars(_items_of_orders(), {"ids": shown}).all()
     now = vietnam_now()
     monday = datetime.combine(now.date() - timedelta(days=now.weekday()), time.min, tzinfo=now.tzinfo)
     result.week_start = monday

@@ -319,3 +319,17 @@ def test_today_reads_the_session_with_its_household_in_one_query(client, farm):
     sessions = [s for s in statements if re.search(r"FROM farmer_sessions\b", s)]
     assert len(sessions) == 1 and "JOIN households" in sessions[0], sessions
     assert not [s for s in statements if re.search(r"FROM households\s+WHERE households.id", s)], statements
+
+
+def test_today_shows_the_most_urgent_orders_and_says_how_many_more(client, farm):
+    """A farmer with many open orders (the load benchmark's farmers had dozens after a busy minute)
+    gets a phone page of the first few to confirm and to pack, most urgent first, not every order:
+    the rest are counted and one tap away on the orders page."""
+    household, product = farm
+    product.stock = 1000
+    orders = [make_order(household, product=product) for _ in range(14)]
+    db.session.commit()
+    today = text(client.get("/farmer/"))
+    shown = [order for order in orders if order.code in today]
+    assert shown == orders[:10]  # the oldest first: the marketplace cancels those first
+    assert "Còn 4 đơn nữa" in today and 'href="/farmer/orders"' in today
