@@ -10,7 +10,7 @@ from connector.admin_units import choices
 from connector.audit.services import history
 from connector.auth.roles import Role
 from connector.auth.sessions import login_required
-from connector.banks.registry import acquirers
+from connector.banks.registry import acquirers, find_acquirer
 from connector.errors import ValidationFailed, act_and_flash
 from connector.extensions import db
 from connector.households import services
@@ -115,7 +115,7 @@ def detail(household_id: int):
     household = services.get_household(current_user, household_id)
     return render_template(
         "households/detail.html", household=household, events=history("household", household.id),
-        acquirer=acquirers().get(household.payout_bin or ""), status_labels=status_labels(),
+        acquirer=find_acquirer(household.payout_bin), status_labels=status_labels(),
     )
 
 

@@ -10,18 +10,22 @@ What runs, as subprocesses on this machine (tests/system/stack.py starts them):
   farmers' sign-in links (what the handover sheet prints) and stock for the products sold;
 - the Procfile's `web` command (gunicorn, WEB_CONCURRENCY sync workers, default 2, access log) with
   CONNECTOR_ENV=production, real-looking secrets and the outside systems at their real addresses
-  (unreachable from here: the jobs' outgoing calls fail and are retried, which does not matter here),
+  (unreachable from here: the jobs' outgoing calls fail and are retried at the production pace, which
+  costs the worker some CPU that real answers would not),
   behind an imagined TLS proxy: PROXY_FIX_X_FOR=1, every request says X-Forwarded-Proto: https and
   X-Forwarded-For its user's address, so Secure cookies, CSRF's HTTPS referer check and the
   per-address limits work as in production; the Procfile's `worker` (RQ), which takes the orders in;
 - the same gunicorn command serving tests/benchmarks/bare_flask.py, the yardstick.
 
 Then:
-1. Locust (tests/benchmarks/locustfile.py) for BENCH_LOAD_SECONDS (default 60) with BENCH_LOAD_USERS
-   (default 200) agents, farmers and officers (8:10:2) and the marketplace sending BENCH_LOAD_WEBHOOKS
-   (default 1,000) signed order webhooks at an even pace over the first 85% of the run whatever the
-   answers' speed (an open loop), every 20th twice. Then each webhook's order must be stored
-   exactly once (counted in the database once the worker is done).
+1. Locust (tests/benchmarks/locustfile.py) with BENCH_LOAD_USERS (default 200) agents, farmers and
+   officers (8:10:2), arriving BENCH_LOAD_SPAWN_RATE a second (10) and signing in, then
+   BENCH_LOAD_SETTLE_SECONDS (10) for the sign-ins' backlog to clear; then the measured
+   BENCH_LOAD_SECONDS (60), the marketplace sending BENCH_LOAD_WEBHOOKS (default 1,000) signed order
+   webhooks at an even pace over the first 85% of it whatever the answers' speed (an open loop),
+   every 20th twice. Meanwhile the CPU each part of the machine uses (from /proc) and each request's
+   time inside gunicorn (its access log). Then each webhook's order must be stored exactly once
+   (counted in the database once the worker is done), and the worker is stopped.
 2. Closed loops (Locust's ClosedLoop user, BENCH_LOAD_CONCURRENCY at once, default 8, for
    BENCH_LOAD_RATIO_SECONDS each, default 8): bare Flask, the login form, /healthz, the farmer's
    Today page, the agent's household list and the households API, BENCH_LOAD_ROUNDS times (default

@@ -217,3 +217,17 @@ def test_a_household_page_asks_the_database_as_often_for_many_products_as_for_on
     html = client.get(page).get_data(as_text=True)
     assert html.count("PostMart: ") == 4 and "Miến dong" in html
     assert selects_for(client, page) == with_one
+
+
+def test_a_household_page_reads_the_one_bank_it_names_not_the_whole_registry(client):
+    """Found profiling issue 15's load: each household page loaded every bank and wallet (some 60 rows
+    made into objects) to name one."""
+    from connector.extensions import db
+    from tests.helpers import statements_run
+
+    household = make_household(signed_in_agent(client))  # paid into Agribank (BIN 970405)
+    with statements_run(db.engine) as statements:
+        html = client.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "Agribank" in html
+    reads = [s for s in statements if re.search(r"FROM acquirers\b", s)]
+    assert len(reads) == 1 and re.search(r"WHERE acquirers\.bin = ", reads[0]), reads
