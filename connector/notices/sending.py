@@ -15,7 +15,7 @@ import logging
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from connector.db import utcnow
 from connector.extensions import db
@@ -140,7 +140,9 @@ def _forget(subscription_ids: list[int]) -> None:
 
 def _record(attempt_id: int, status: str, delivery: Delivery | None = None, error: str | None = None) -> None:
     attempt = db.session.get(NoticeAttempt, attempt_id)
-    attempt.status = status
+    # Evaluated by the database in the UPDATE: the gateway's delivery report may have reached the web
+    # and been saved between the call's answer and this record; "delivered" is never taken back.
+    attempt.status = case((NoticeAttempt.status == AttemptStatus.DELIVERED, NoticeAttempt.status), else_=status)
     attempt.error = (error or "")[:200] or None
     if delivery is not None:
         attempt.provider_id, attempt.cost_vnd, attempt.finished_at = delivery.provider_id, delivery.cost_vnd, utcnow()

@@ -55,3 +55,21 @@ def test_a_forged_or_malformed_report_changes_nothing(client, app, db_session):
 def test_a_report_of_an_unknown_message_is_acknowledged(client, app, db_session):
     response = post_report(client, app, {"SMSID": "SMS9", "RequestId": "N999999-sms", "SendStatus": 5})
     assert response.status_code == 200 and response.json["known"] is False
+
+
+def test_a_report_that_overtakes_the_senders_own_record_is_kept(client, app, db_session):
+    """Seen in the SMS end-to-end test once the worker yielded the CPU to the web (issue 15): the
+    gateway's report reached the web and was saved while the worker was still about to record the
+    answer to its call; the worker's "sent" then overwrote "delivered", and the farmer's SMS showed
+    as never delivered."""
+    from connector.notices.channels.base import Delivery
+    from connector.notices.sending import _record
+
+    attempt = sent_attempt(db_session)
+    attempt.status = AttemptStatus.SENDING  # the worker has called the gateway, not yet recorded it
+    db.session.commit()
+    assert post_report(client, app, {"SMSID": "SMS1", "RequestId": attempt.request_id, "SendStatus": 5}).json["known"]
+    _record(attempt.id, AttemptStatus.SENT, delivery=Delivery(channel="sms", provider_id="SMS1", cost_vnd=800))
+    db.session.expire_all()
+    saved = db.session.get(NoticeAttempt, attempt.id)
+    assert (saved.status, saved.provider_id, saved.cost_vnd) == ("delivered", "SMS1", 800)
