@@ -46,7 +46,7 @@ def run_periodic() -> None:
 
 @job(REPORTS, timeout=600)
 def refresh_summaries_job() -> int:
-    return summaries.refresh()
+    return summaries.refresh_paced()
 
 
 @job(REPORTS, timeout=3600)

@@ -9,6 +9,7 @@ run is extended (`HORIZON_DAYS` ahead, so that a late run never leaves today wit
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -42,6 +43,7 @@ from connector.reports.summary_tables import (
 
 HORIZON_DAYS = 2
 BATCH = 500  # communes recounted per run: a run stays short however many changes piled up
+PACED_BATCH = 20  # communes per transaction in the worker's paced refresh (refresh_paced)
 PARCELS = {"received_at_post_office": "parcels_on_the_way", "in_transit": "parcels_on_the_way",
            "delivered": "parcels_delivered", "failed": "parcels_failed_or_returned",
            "returned": "parcels_failed_or_returned"}
@@ -225,9 +227,9 @@ def _set_state(key: str, value: str) -> None:
     db.session.execute(insert(report_state).values(key=key, value=value))
 
 
-def refresh() -> int:
-    """Recount the communes marked changed (and, once a day, every commune, to move the "active"
-    rows on). Returns how many communes were recounted. The caller commits."""
+def refresh(batch: int = BATCH) -> int:
+    """Recount up to `batch` communes marked changed (and, once a day, every commune, to move the
+    "active" rows on). Returns how many communes were recounted. The caller commits."""
     horizon = vietnam_now().date() + timedelta(days=HORIZON_DAYS)
     known = _state("active_horizon")
     if known is None or (horizon - date.fromisoformat(known)).days > 30:
@@ -241,7 +243,7 @@ def refresh() -> int:
     # The marks seen now are deleted once their communes are recounted; a mark committed meanwhile
     # stays for the next run (its change may have come too late for this count).
     codes = list(db.session.scalars(select(report_changes.c.commune_code).distinct()
-                                    .order_by(report_changes.c.commune_code).limit(BATCH)))
+                                    .order_by(report_changes.c.commune_code).limit(batch)))
     ids = list(db.session.scalars(select(report_changes.c.id).where(report_changes.c.commune_code.in_(codes))))
     recount(codes, horizon)
     for start in range(0, len(ids), 900):  # SQLite's limit on bound parameters
@@ -249,6 +251,23 @@ def refresh() -> int:
     if codes or known != horizon.isoformat():
         figures_changed()  # the dashboards draw again (reports/drawn.py)
     return len(codes)
+
+
+def refresh_paced(batch: int = PACED_BATCH, rest=time.sleep) -> int:
+    """Recount every commune marked changed, `batch` at a time, each batch committed, resting as long
+    as each batch took before the next (the worker's job; returns how many were recounted). A recount
+    runs in one database process at full speed: done in one go after a busy quarter-minute of orders
+    it took a whole core of a two-core server for a second or two and every page stalled meanwhile
+    (issue 15's load). Resting as long as it worked leaves the pages at least half of that core."""
+    total = 0
+    while True:
+        started = time.monotonic()
+        done = refresh(batch)
+        db.session.commit()
+        total += done
+        if done < batch:
+            return total
+        rest(time.monotonic() - started)
 
 
 def extend_active(known: date, horizon: date) -> None:

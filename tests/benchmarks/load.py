@@ -247,7 +247,7 @@ def mixed_load(web: str, fixture_path: Path, folder: Path, seconds: int, users: 
     senders = 1  # one Locust user sending at an even pace, each delivery in its own greenlet (an open loop)
     spawn_rate, settle = setting("BENCH_LOAD_SPAWN_RATE", 10), setting("BENCH_LOAD_SETTLE_SECONDS", 10)
     cpu: dict[str, float] = {}
-    served: list[int] = []  # each request's time inside gunicorn (its access log), queueing excluded
+    served: list[tuple[int, str]] = []  # each request's time inside gunicorn and path (its access log)
 
     access_log = folder / "logs" / "web.log"
 
@@ -260,7 +260,8 @@ def mixed_load(web: str, fixture_path: Path, folder: Path, seconds: int, users: 
         cpu["wall"] = seconds - 2
         with access_log.open("rb") as log:
             log.seek(log_from)
-            served.extend(int(ms) for ms in re.findall(rb'" \d{3} \S+ (\d+)ms$', log.read(log_to - log_from), re.M))
+            served.extend((int(ms), path.decode()) for path, ms in re.findall(
+                rb'"(\S+ \S+)" \d{3} \S+ (\d+)ms$', log.read(log_to - log_from), re.M))
 
     meter = threading.Thread(target=measure_cpu, daemon=True)
     meter.start()
@@ -270,20 +271,40 @@ def mixed_load(web: str, fixture_path: Path, folder: Path, seconds: int, users: 
     ramp_path = folder / "ramp.json"
     env["LOAD_RAMP"] = str(ramp_path)
     env["LOAD_SETTLE_SECONDS"] = str(settle)
+    env["LOAD_TIMELINE"] = str(folder / "timeline.json")
     rows = locust(web, users + senders, spawn_rate, settle + seconds,
                   ["Agent", "Farmer", "Officer", "Marketplace"], env, folder, "mixed", reset_stats=False)
     meter.join()
     sent = json.loads(sent_path.read_text()) if sent_path.exists() else []
     ramp = json.loads(ramp_path.read_text()) if ramp_path.exists() else []
-    return [row_figures(row) for row in rows], [row_figures(row) for row in ramp], sent, cpu, served
+    timeline_path = folder / "timeline.json"
+    timeline = json.loads(timeline_path.read_text()) if timeline_path.exists() else []
+    return [row_figures(row) for row in rows], [row_figures(row) for row in ramp], sent, cpu, served, timeline
 
 
-def print_served(served: list[int]) -> None:
+def print_slowest_seconds(timeline: list[list], shown: int = 5) -> None:
+    """The seconds of the measured minute whose requests were slowest (by their p95): a stall that
+    comes back at a fixed period points at a periodic task."""
+    if not timeline:
+        return
+    first = min(start for start, _name, _ms in timeline)
+    by_second: dict[int, list[float]] = {}
+    for start, _name, ms in timeline:
+        by_second.setdefault(int(start - first), []).append(ms)
+    p95 = {second: sorted(times)[int(0.95 * (len(times) - 1))] for second, times in by_second.items()
+           if len(times) >= 10}
+    worst = sorted(p95, key=p95.get, reverse=True)[:shown]
+    print("  the slowest seconds (from the start of the measured part, p95 of requests begun in it): " + ", ".join(
+        f"{second} s: {p95[second]:.0f} ms" for second in sorted(worst)))
+
+
+def print_served(served: list[tuple[int, str]]) -> None:
     if len(served) >= 20:
-        cuts = statistics.quantiles(served, n=100)
+        cuts = statistics.quantiles([ms for ms, _path in served], n=100)
         print(f"\n  inside the web processes (gunicorn's access log, {len(served)} requests of the measured seconds): "
               f"p50 {cuts[49]:.0f}, p95 {cuts[94]:.0f}, p99 {cuts[98]:.0f} ms; the rest of Locust's figures is the "
-              "wait for a free web process and Locust's own")
+              "wait for a free web process and Locust's own. The slowest: " + ", ".join(
+                  f"{path} {ms} ms" for ms, path in sorted(served, reverse=True)[:6]))
 
 
 def print_cpu(cpu: dict[str, float]) -> None:
@@ -470,12 +491,14 @@ def run(postgres_url: str | None) -> None:
             print(f"\n  mixed load: {users} users for {seconds} s and {webhooks} order webhooks", flush=True)
             roots = {"web": stack.processes["web"].pid, "rq worker": stack.processes["worker"].pid,
                      "bare": stack.processes["bare"].pid}
-            figures, ramp, sent, cpu, served = mixed_load(web, fixture_path, folder, seconds, users, webhooks, roots)
+            figures, ramp, sent, cpu, served, timeline = mixed_load(web, fixture_path, folder, seconds, users,
+                                                                    webhooks, roots)
             print_mixed(ramp, f"while users arrive ({setting('BENCH_LOAD_SPAWN_RATE', 10)} a second) and sign in, "
                               f"and {setting('BENCH_LOAD_SETTLE_SECONDS', 10)} s more for their backlog to clear",
                         targets=False)
             print_mixed(figures, f"the measured {seconds} s, all {users} users in")
             print_served(served)
+            print_slowest_seconds(timeline)
             print_cpu(cpu)
             started = time.monotonic()
             stored = orders_stored(database_url, fixture["run"], sent)

@@ -244,3 +244,18 @@ class ClosedLoop(FastHttpUser):
         with self.client.get(self.target, headers=self.extra, name=self.target, catch_response=True) as answer:
             if answer.status_code != 200:
                 answer.failure(f"{answer.status_code}")
+
+
+_timeline: list = []  # (start, name, ms) of each request of the measured part, when LOAD_TIMELINE names a file
+
+
+@events.request.add_listener
+def _note_request(request_type, name, response_time, start_time=None, **_kwargs):
+    if os.environ.get("LOAD_TIMELINE") and measuring:
+        _timeline.append((start_time or time.time(), name, response_time))
+
+
+@events.quitting.add_listener
+def _write_timeline(environment, **_kwargs):
+    if os.environ.get("LOAD_TIMELINE"):
+        Path(os.environ["LOAD_TIMELINE"]).write_text(json.dumps(_timeline), encoding="utf-8")
