@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
 from connector.catalogue.models import Product, ProductStatus
 from connector.errors import NotFound
 from connector.extensions import db
 from connector.logistics.models import Pickup
 from connector.logistics.services import vietnam_now
-from connector.orders.models import Channel, Fulfilment, Order, PayBy, Receipt
+from connector.orders.models import Channel, Fulfilment, Order, OrderItem, PayBy, Receipt
 from connector.orders.status import SETTLED, UNDELIVERED
 
 OPEN = (Fulfilment.NEW, Fulfilment.CONFIRMED, Fulfilment.READY)  # still with the farmer
@@ -68,14 +69,17 @@ class Today:
 # The Today page's statements, built once (they run on every farmer's first page).
 @functools.cache
 def _open_orders():
-    return select(Order).where(Order.household_id == bindparam("household_id"), Order.fulfilment.in_(OPEN),
-                               Order.exception.is_(None)).order_by(Order.id)
+    # Only what the page shows of an order (a busy farmer has dozens open); any other column read
+    # would raise rather than quietly cost a query per order.
+    shown = load_only(Order.id, Order.code, Order.total_vnd, Order.fulfilment, Order.created_at, Order.packed_at,
+                      raiseload=True)
+    return select(Order).options(shown).where(Order.household_id == bindparam("household_id"),
+                                              Order.fulfilment.in_(OPEN), Order.exception.is_(None)).order_by(Order.id)
 
 
 @functools.cache
 def _items_of_orders():
-    """The orders again (they are in the session already), with their items: the page lists them."""
-    return select(Order).options(selectinload(Order.items)).where(Order.id.in_(bindparam("ids", expanding=True)))
+    return select(OrderItem).where(OrderItem.order_id.in_(bindparam("ids", expanding=True))).order_by(OrderItem.id)
 
 
 @functools.cache
@@ -99,9 +103,13 @@ def today(household_id: int) -> Today:
     result.more_to_pack = max(0, len(to_pack) - TODAY_SHOWN)
     result.to_confirm = [(order, order.created_at + CONFIRM_WITHIN) for order in to_confirm[:TODAY_SHOWN]]
     result.to_pack = [(order, pickups.get(order.id)) for order in to_pack[:TODAY_SHOWN]]
-    shown = [order.id for order, _ in result.to_confirm + result.to_pack]
+    shown = {order.id: order for order, _ in result.to_confirm + result.to_pack}
     if shown:  # the items of the orders shown only, in one statement
-        db.session.scalars(_items_of_orders(), {"ids": shown}).all()
+        items: dict[int, list[OrderItem]] = {order_id: [] for order_id in shown}
+        for item in db.session.scalars(_items_of_orders(), {"ids": list(shown)}):
+            items[item.order_id].append(item)
+        for order_id, order in shown.items():
+            set_committed_value(order, "items", items[order_id])
     now = vietnam_now()
     monday = datetime.combine(now.date() - timedelta(days=now.weekday()), time.min, tzinfo=now.tzinfo)
     result.week_start = monday
