@@ -174,8 +174,9 @@ def load_config(environ: dict[str, str] | None = None) -> dict:
         "WORKER_PERIODIC_SECONDS": float(env.get("WORKER_PERIODIC_SECONDS", "15")),
         "WORKER_CLASS": _worker_class(env),
         "WORKER_MAINTENANCE_SECONDS": int(env.get("WORKER_MAINTENANCE_SECONDS", "60")),
-        # A worker sharing a machine with the web processes lets them have the CPU first: a page is
-        # waited for in milliseconds, a job in seconds (issue 15's load). 0 on a machine of its own.
+        # A worker sharing a machine with the web processes can let them have the CPU first: a page is
+        # waited for in milliseconds, a job in seconds (issue 15's load measures 10). Not by default:
+        # on SQLite, a starved worker holding the one write lock would hold up every page.
         "WORKER_NICENESS": _worker_niceness(env),
         # RQ logs four lines per job at INFO: with the periodic tasks every 15 s that is ~50 lines a
         # minute from an idle worker. WARNING keeps warnings and failed jobs; DEBUG (or INFO) shows every job.
@@ -245,7 +246,7 @@ def _worker_log_level(env) -> str:
 
 def _worker_niceness(env) -> int:
     """The worker's CPU niceness, 0 (as the web processes) to 19 (only the CPU nobody else wants)."""
-    value = env.get("WORKER_NICENESS", "10").strip()
+    value = env.get("WORKER_NICENESS", "0").strip()
     if not value.isdigit() or int(value) > 19:
         raise ConfigError(f"WORKER_NICENESS must be a whole number from 0 to 19, not {value!r}")
     return int(value)

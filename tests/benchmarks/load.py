@@ -81,7 +81,9 @@ def procfile_command(process: str) -> str:
 
 def production_env(stack: Stack, secret_key: str, workers: int) -> dict:
     env = {**PRODUCTION, "SECRET_KEY": secret_key, "DATABASE_URL": stack.database_url, "REDIS_URL": stack.redis_url,
-           "PROXY_FIX_X_FOR": "1", "WEB_CONCURRENCY": str(workers)}
+           "PROXY_FIX_X_FOR": "1", "WEB_CONCURRENCY": str(workers),
+           # Web and worker share this machine: the README's advice for that case.
+           "WORKER_NICENESS": os.environ.get("WORKER_NICENESS", "10")}
     for name in (*TEST_CLOCKS, "WORKER_LOG_LEVEL", "SANDBOX_URL"):
         stack.env.pop(name, None)  # the worker's production clocks and retry pace; no sandbox anywhere
     return env

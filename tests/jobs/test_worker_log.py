@@ -49,7 +49,7 @@ def test_the_worker_gives_the_web_processes_the_cpu_first(app_config, sandbox):
     assert finished.returncode == 0, finished.stderr
     assert "CPU niceness 7" in finished.stdout + finished.stderr
     default = run_burst(app_config, sandbox.url, WORKER_LOG_LEVEL="WARNING")
-    assert "CPU niceness 10" in default.stdout + default.stderr
+    assert "CPU niceness 0" in default.stdout + default.stderr
 
 
 def test_a_niceness_out_of_range_is_refused_by_name():
