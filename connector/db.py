@@ -57,6 +57,15 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def upsert(session, table, values: dict, key: list[str]) -> None:
+    """INSERT ... ON CONFLICT (key) DO UPDATE: the row with `values`, whether or not it was there;
+    two transactions writing the same key at once both succeed, the last to commit wins."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(**values)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=key, set_={name: statement.excluded[name] for name in values if name not in key}))
+
+
 def insert_unless_present(session, model, values: dict, unique: list[str]) -> int | None:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when a row with the
     same `unique` columns is there already. One statement instead of a look-up, a savepoint and an

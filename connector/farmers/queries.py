@@ -97,8 +97,8 @@ def today(household_id: int) -> Today:
     to_confirm = [order for order in open_orders if order.fulfilment == Fulfilment.NEW]  # oldest first
     to_pack = [order for order in open_orders if order.fulfilment != Fulfilment.NEW]
     pickups = pickups_of(to_pack)
-    today_date = vietnam_now().date()
-    to_pack.sort(key=lambda order: (pickups[order.id].pickup_date if order.id in pickups else today_date, order.id))
+    now = vietnam_now()
+    to_pack.sort(key=lambda order: (pickups[order.id].pickup_date if order.id in pickups else now.date(), order.id))
     result.more_to_confirm = max(0, len(to_confirm) - TODAY_SHOWN)
     result.more_to_pack = max(0, len(to_pack) - TODAY_SHOWN)
     result.to_confirm = [(order, order.created_at + CONFIRM_WITHIN) for order in to_confirm[:TODAY_SHOWN]]
@@ -110,7 +110,6 @@ def today(household_id: int) -> Today:
             items[item.order_id].append(item)
         for order_id, order in shown.items():
             set_committed_value(order, "items", items[order_id])
-    now = vietnam_now()
     monday = datetime.combine(now.date() - timedelta(days=now.weekday()), time.min, tzinfo=now.tzinfo)
     result.week_start = monday
     # int(): PostgreSQL sums a BIGINT column as NUMERIC.

@@ -25,8 +25,8 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from connector.db import upsert
 from connector.extensions import db
 from connector.reports.summary_tables import report_state
 
@@ -38,12 +38,9 @@ _VERSION = select(report_state.c.value).where(report_state.c.key == VERSION_KEY)
 
 
 def figures_changed() -> None:
-    """Mark the dashboards' figures changed, in the caller's transaction. An upsert with a new random
-    value: two transactions marking at once both succeed, whichever commits last wins."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(report_state).values(key=VERSION_KEY, value=secrets.token_hex(8))
-    db.session.execute(statement.on_conflict_do_update(index_elements=["key"],
-                                                       set_={"value": statement.excluded.value}))
+    """Mark the dashboards' figures changed, in the caller's transaction: a new random version, so two
+    transactions marking at once both succeed."""
+    upsert(db.session, report_state, {"key": VERSION_KEY, "value": secrets.token_hex(8)}, key=["key"])
 
 
 def figures_version() -> str:
